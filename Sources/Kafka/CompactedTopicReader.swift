@@ -1,0 +1,128 @@
+import Logging
+
+/// Reads a compacted topic the way a desired-state source needs: every partition from the
+/// beginning to the high watermark it had when reading started (the initial sync), folding
+/// last-value-per-key, then `initDone` with the snapshot, then each change as it arrives.
+public final class CompactedTopicReader: Sendable {
+    public enum Event: Sendable, Equatable {
+        /// The initial sync is complete: every live key with its winning record.
+        case initDone([String: ConsumerRecord])
+        case upsert(ConsumerRecord)
+        case delete(key: String, tombstone: ConsumerRecord)
+        case duplicateKey(CompactedTopicFold.DuplicateKey)
+    }
+
+    public let topic: String
+    private let configuration: KafkaConsumerConfiguration
+    private let logger: Logger
+    private let refreshInterval: Duration
+
+    /// `configuration` supplies the servers and client properties; the reader assigns
+    /// partitions itself and never joins a group or commits.
+    public init(topic: String, configuration: KafkaConsumerConfiguration, logger: Logger,
+                partitionRefreshInterval: Duration = .seconds(5)) {
+        var config = configuration
+        config.enablePartitionEOF = true
+        config.enableAutoCommit = false
+        config.autoOffsetReset = .earliest
+        self.topic = topic
+        self.configuration = config
+        self.logger = logger
+        self.refreshInterval = partitionRefreshInterval
+    }
+
+    /// Starts reading. The stream ends when the task iterating it is cancelled.
+    public func events() -> AsyncThrowingStream<Event, Error> {
+        let (stream, continuation) = AsyncThrowingStream<Event, Error>.makeStream()
+        let task = Task { [self] in
+            do {
+                try await read(into: continuation)
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// Only the initial sync: the live keys and any duplicate-key warnings.
+    public func snapshot() async throws -> (values: [String: ConsumerRecord], duplicates: [CompactedTopicFold.DuplicateKey]) {
+        var duplicates: [CompactedTopicFold.DuplicateKey] = []
+        for try await event in events() {
+            switch event {
+            case .initDone(let values): return (values, duplicates)
+            case .duplicateKey(let d): duplicates.append(d)
+            default: break
+            }
+        }
+        throw CancellationError()
+    }
+
+    private func read(into continuation: AsyncThrowingStream<Event, Error>.Continuation) async throws {
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        defer { Task { await consumer.close() } }
+        var fold = CompactedTopicFold()
+        var assigned: Set<Int32> = []
+        var pendingEnds: [Int32: Int64] = [:]  // partition → high watermark still to reach
+        var initialized = false
+        // initDone waits for one successful metadata answer: an unreachable cluster must
+        // never look like an empty topic (that would stop every running source).
+        var metadataKnown = false
+        var lastRefresh = ContinuousClock.now
+        var reportedDuplicates: Set<String> = []
+
+        // Partitions that exist now; new ones (topic created later, partitions added) join on refresh.
+        func refreshPartitions() async throws {
+            let handle = consumer.handle
+            let md = try? await Blocking.run { try handle.metadata(topic: nil, timeoutMilliseconds: 5_000) }
+            guard let md else {
+                if !initialized { logger.warning("cannot reach Kafka to read \(topic); retrying") }
+                return
+            }
+            metadataKnown = true
+            let partitions = md.first { $0.name == topic }?.partitions ?? []
+            let added = partitions.filter { !assigned.contains($0) }
+            guard !added.isEmpty else { return }
+            var positions: [TopicPartition: KafkaOffset] = [:]
+            for p in added {
+                let (low, high) = try await Blocking.run { try handle.watermarks(topic: self.topic, partition: p, timeoutMilliseconds: 5_000) }
+                if !initialized && high > low { pendingEnds[p] = high }
+                positions[TopicPartition(topic: topic, partition: p)] = .beginning
+            }
+            assigned.formUnion(added)
+            try consumer.assignIncrementally(positions)
+        }
+
+        try await refreshPartitions()
+        while !Task.isCancelled {
+            if !initialized && metadataKnown && pendingEnds.isEmpty {
+                initialized = true
+                continuation.yield(.initDone(fold.values))
+            }
+            let batch = try await consumer.poll(maxRecords: 1_000, timeout: .milliseconds(100))
+            for record in batch.records {
+                let (change, duplicate) = fold.apply(record)
+                if let duplicate, !reportedDuplicates.contains(duplicate.key) {
+                    reportedDuplicates.insert(duplicate.key)
+                    logger.warning("\(topic): \(duplicate)")
+                    continuation.yield(.duplicateKey(duplicate))
+                }
+                if let end = pendingEnds[record.partition], record.offset + 1 >= end { pendingEnds[record.partition] = nil }
+                guard initialized else { continue }
+                switch change {
+                case .upsert(let r): continuation.yield(.upsert(r))
+                case .delete(let key, let tombstone): continuation.yield(.delete(key: key, tombstone: tombstone))
+                case .none: break
+                }
+            }
+            for (tp, offset) in batch.reachedEnd {
+                if let end = pendingEnds[tp.partition], offset >= end { pendingEnds[tp.partition] = nil }
+            }
+            if ContinuousClock.now - lastRefresh >= (metadataKnown ? refreshInterval : .seconds(1)) {
+                lastRefresh = ContinuousClock.now
+                try await refreshPartitions()
+            }
+        }
+    }
+}

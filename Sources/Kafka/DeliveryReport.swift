@@ -1,0 +1,50 @@
+import CRdKafka
+
+/// The outcome of one produced record, from librdkafka's delivery-report callback.
+public struct DeliveryReport: Sendable, Equatable {
+    /// The id `KafkaProducer.send` returned for the record.
+    public let messageID: UInt64
+    public let topic: String
+    public let partition: Int32
+    /// The record's offset when delivered, -1 otherwise.
+    public let offset: Int64
+    /// nil when delivered; otherwise why it never will be (retries are exhausted by then).
+    public let error: KafkaError?
+
+    public var isDelivered: Bool { error == nil }
+}
+
+/// Collects delivery reports on the polling thread. Touched only by that thread
+/// (inside `rd_kafka_poll`), hence `@unchecked Sendable` without a lock.
+final class DeliveryCollector: @unchecked Sendable {
+    private var pending: [DeliveryReport] = []
+    private var topicNames: [OpaquePointer: String] = [:]
+
+    init() { pending.reserveCapacity(1024) }
+
+    func collect(_ message: UnsafePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        let topic: String
+        if let rkt = m.rkt {
+            if let cached = topicNames[rkt] {
+                topic = cached
+            } else {
+                topic = String(cString: rd_kafka_topic_name(rkt))
+                topicNames[rkt] = topic
+            }
+        } else {
+            topic = ""
+        }
+        let id = UInt64(UInt(bitPattern: m._private))
+        let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(m.err)
+        pending.append(DeliveryReport(messageID: id, topic: topic, partition: m.partition,
+                                      offset: error == nil ? m.offset : -1, error: error))
+    }
+
+    func drain() -> [DeliveryReport] {
+        guard !pending.isEmpty else { return [] }
+        let out = pending
+        pending.removeAll(keepingCapacity: true)
+        return out
+    }
+}

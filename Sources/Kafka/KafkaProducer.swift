@@ -1,0 +1,252 @@
+import CRdKafka
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A producer over librdkafka with a per-record delivery result.
+///
+/// `send` enqueues without waiting and returns the record's id; delivery reports arrive
+/// in batches on a dedicated polling thread and go to `onDeliveries` (the pipeline tracks
+/// cursors with them) and to any `sendAndWait` caller. As a `Service`, its `run()` ends on
+/// graceful shutdown after flushing what is queued.
+public final class KafkaProducer: Service, Sendable {
+    public typealias DeliveryHandler = @Sendable ([DeliveryReport]) -> Void
+
+    let handle: RDKafkaHandle
+    private let logger: Logger
+    private let poller: PollThread
+    private let topics = Mutex<[String: OpaquePointer]>([:])
+    private let router: DeliveryRouter
+    private let nextID = Atomic<UInt64>(1)
+    private let closed = Atomic<Bool>(false)
+
+    public init(configuration: KafkaProducerConfiguration, logger: Logger,
+                onDeliveries: DeliveryHandler? = nil) throws(KafkaError) {
+        let collector = DeliveryCollector()
+        let context = RDKafkaContext(logger: logger, onDelivery: { _, message in collector.collect(message) })
+        let handle = try RDKafkaHandle(type: RD_KAFKA_PRODUCER, properties: configuration.librdkafkaProperties(),
+                                       context: context)
+        self.handle = handle
+        self.logger = logger
+        // The poll step must not capture `self`, so a dropped producer still deinitialises.
+        let router = DeliveryRouter(handler: onDeliveries)
+        self.router = router
+        self.poller = PollThread(name: "kafka-producer-poll") {
+            rd_kafka_poll(handle.pointer, 100)
+            router.dispatch(collector.drain())
+        }
+        poller.start()
+    }
+
+    deinit {
+        closeNow()
+    }
+
+    /// Enqueues a record without waiting. Throws `queueFull` (retriable) when librdkafka's
+    /// local queue is at `maxQueuedMessages`: that is backpressure, not a failure.
+    @discardableResult
+    public func send(_ record: ProducerRecord) throws(KafkaError) -> UInt64 {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        try enqueue(record, id: id)
+        return id
+    }
+
+    /// Like `send`, but waits (polling gently) while the local queue is full.
+    @discardableResult
+    public func sendWhenReady(_ record: ProducerRecord) async throws -> UInt64 {
+        while true {
+            let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+            let result: Result<Void, KafkaError> = Result { () throws(KafkaError) in try enqueue(record, id: id) }
+            switch result {
+            case .success: return id
+            case .failure(let error) where error.code == .queueFull:
+                try await Task.sleep(for: .milliseconds(2))
+            case .failure(let error): throw error
+            }
+        }
+    }
+
+    /// Sends and waits for the record's delivery report; throws the delivery error.
+    public func sendAndWait(_ record: ProducerRecord) async throws -> DeliveryReport {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let report = await withCheckedContinuation { (c: CheckedContinuation<DeliveryReport, Never>) in
+            // Registered before enqueueing, so a fast report cannot miss its waiter.
+            router.waiters.withLock { $0[id] = c }
+            router.waiterCount.add(1, ordering: .releasing)
+            do throws(KafkaError) {
+                try enqueue(record, id: id)
+            } catch {
+                let removed = router.waiters.withLock { $0.removeValue(forKey: id) }
+                if removed != nil { router.waiterCount.subtract(1, ordering: .releasing) }
+                removed?.resume(returning: DeliveryReport(messageID: id, topic: record.topic, partition: -1,
+                                                          offset: -1, error: error))
+            }
+        }
+        if let error = report.error { throw error }
+        return report
+    }
+
+    /// Waits until every record sent so far has a delivery report, or the timeout passes.
+    public func flush(timeout: Duration = .seconds(30)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while router.inFlight.load(ordering: .acquiring) > 0 {
+            if clock.now >= deadline {
+                throw KafkaError(code: .timedOut,
+                                 message: "flush timed out with \(router.inFlight.load(ordering: .relaxed)) record(s) undelivered")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// Records sent and not yet reported.
+    public var pendingCount: Int { router.inFlight.load(ordering: .relaxed) }
+
+    /// The latest client-level error librdkafka reported (e.g. brokers unreachable).
+    public var lastClientError: KafkaError? { handle.context.lastError }
+
+    /// Service: runs until graceful shutdown, then flushes and closes.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        do {
+            try await flush(timeout: .seconds(30))
+        } catch {
+            logger.warning("producer flush at shutdown: \(error)")
+        }
+        closeNow()
+    }
+
+    /// Fails whatever is still queued (with delivery reports saying so) and stops polling.
+    public func close() async {
+        closeNow()
+    }
+
+    private func closeNow() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if router.inFlight.load(ordering: .acquiring) > 0 {
+            // Turn what can no longer be sent into failure reports, never silence.
+            rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+            var spins = 0
+            while router.inFlight.load(ordering: .acquiring) > 0 && spins < 200 {
+                usleep(5_000)
+                spins += 1
+            }
+        }
+        poller.stop()
+        topics.withLock { topics in
+            for rkt in topics.values { rd_kafka_topic_destroy(rkt) }
+            topics.removeAll()
+        }
+    }
+
+    private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
+        let result: Result<OpaquePointer, KafkaError> = topics.withLock { topics in
+            if let rkt = topics[name] { return .success(rkt) }
+            guard let rkt = rd_kafka_topic_new(handle.pointer, name, nil) else {
+                return .failure(KafkaError(rd_kafka_last_error(), context: "topic \(name)"))
+            }
+            topics[name] = rkt
+            return .success(rkt)
+        }
+        return try result.get()
+    }
+
+    private func enqueue(_ record: ProducerRecord, id: UInt64) throws(KafkaError) {
+        guard !closed.load(ordering: .relaxed) else {
+            throw KafkaError(code: .state, message: "producer is closed")
+        }
+        let rkt = try topicHandle(record.topic)
+        let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id))
+        let partition = record.partition ?? RD_KAFKA_PARTITION_UA
+        router.inFlight.add(1, ordering: .relaxed)
+        let error: KafkaError? = withBytes(record.key) { keyPtr, keyLen in
+            withBytes(record.value) { valuePtr, valueLen in
+                if record.headers.isEmpty && record.timestampMilliseconds == nil {
+                    // The plain call is the cheapest path through librdkafka.
+                    let rc = rd_kafka_produce(rkt, partition, RD_KAFKA_MSG_F_COPY,
+                                              UnsafeMutableRawPointer(mutating: valuePtr), valueLen,
+                                              keyPtr, keyLen, opaque)
+                    return rc == 0 ? nil : KafkaError(rd_kafka_last_error())
+                }
+                return produceWithHeaders(record, rkt: rkt, partition: partition, key: (keyPtr, keyLen),
+                                          value: (valuePtr, valueLen), opaque: opaque)
+            }
+        }
+        if let error {
+            router.inFlight.subtract(1, ordering: .relaxed)
+            throw error
+        }
+    }
+
+    private func produceWithHeaders(_ record: ProducerRecord, rkt: OpaquePointer, partition: Int32,
+                                    key: (UnsafeRawPointer?, Int), value: (UnsafeRawPointer?, Int),
+                                    opaque: UnsafeMutableRawPointer?) -> KafkaError? {
+        var headers: OpaquePointer? = nil
+        if !record.headers.isEmpty {
+            headers = rd_kafka_headers_new(record.headers.count)
+            for h in record.headers {
+                withBytes(h.value) { ptr, len in
+                    _ = rd_kafka_header_add(headers, h.key, -1, h.value == nil ? nil : ptr, h.value == nil ? 0 : len)
+                }
+            }
+        }
+        var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 8)
+        var n = 0
+        func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+            vus[n].vtype = type
+            fill(&vus[n])
+            n += 1
+        }
+        add(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = rkt }
+        add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition }
+        add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+        add(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.0); $0.u.mem.size = value.1 }
+        add(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.0); $0.u.mem.size = key.1 }
+        add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
+        if let ts = record.timestampMilliseconds { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = ts } }
+        if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers } }
+        if let err = rd_kafka_produceva(handle.pointer, vus, n) {
+            // Ownership of the headers passes to librdkafka only on success.
+            if let headers { rd_kafka_headers_destroy(headers) }
+            return KafkaError(consuming: err)
+        }
+        return nil
+    }
+}
+
+/// Hands delivery reports to `sendAndWait` callers and the batch handler. Shared by
+/// the producer (which registers waiters and counts sends) and its polling thread.
+final class DeliveryRouter: Sendable {
+    let waiters = Mutex<[UInt64: CheckedContinuation<DeliveryReport, Never>]>([:])
+    let waiterCount = Atomic<Int>(0)
+    /// Records sent whose report has not been dispatched yet.
+    let inFlight = Atomic<Int>(0)
+    let handler: KafkaProducer.DeliveryHandler?
+
+    init(handler: KafkaProducer.DeliveryHandler?) { self.handler = handler }
+
+    func dispatch(_ reports: [DeliveryReport]) {
+        guard !reports.isEmpty else { return }
+        if waiterCount.load(ordering: .acquiring) > 0 {
+            let resumed: [(CheckedContinuation<DeliveryReport, Never>, DeliveryReport)] = waiters.withLock { waiters in
+                reports.compactMap { r in waiters.removeValue(forKey: r.messageID).map { ($0, r) } }
+            }
+            if !resumed.isEmpty { waiterCount.subtract(resumed.count, ordering: .releasing) }
+            for (c, r) in resumed { c.resume(returning: r) }
+        }
+        handler?(reports)
+        // Counted last, so a flush that sees zero knows every handler call has returned.
+        inFlight.subtract(reports.count, ordering: .releasing)
+    }
+}
+
+/// A non-null pointer for empty byte arrays: librdkafka tells an empty value
+/// (pointer, length 0) from a tombstone (NULL).
+nonisolated(unsafe) private let emptyByte: UnsafeMutableRawPointer = .allocate(byteCount: 1, alignment: 1)
+
+private func withBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {
+    guard let bytes else { return body(nil, 0) }
+    if bytes.isEmpty { return body(UnsafeRawPointer(emptyByte), 0) }
+    return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// `stream-manager kafka-dev`: only the embedded cluster, until killed.
+struct KafkaDev: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kafka-dev",
+        abstract: "Run only an embedded Kafka cluster (librdkafka's mock cluster) until killed.")
+
+    @Option(help: "Number of brokers.")
+    var brokers: Int = 1
+
+    @Option(help: "Log level.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "Log format: text or json.")
+    var logFormat: LogFormat = .text
+
+    func validate() throws {
+        guard brokers >= 1 else { throw ValidationError("--brokers must be at least 1") }
+    }
+
+    func run() async throws {
+        LogSetup.bootstrap(level: logLevel, format: logFormat)
+        let logger = Logger(label: "kafka-dev")
+        let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
+        EmbeddedClusterBanner.print(cluster)
+        let group = ServiceGroup(services: [EmbeddedClusterService(cluster: cluster)],
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+/// The contract line other tools wait for: printed once, first on stdout, flushed.
+enum EmbeddedClusterBanner {
+    static func print(_ cluster: EmbeddedKafkaCluster) {
+        Swift.print("embedded Kafka cluster: bootstrap.servers=\(cluster.bootstrapServers)")
+        fflush(nil)
+    }
+}
+
+/// Keeps the embedded cluster alive for the life of the service group.
+struct EmbeddedClusterService: Service {
+    let cluster: EmbeddedKafkaCluster
+    func run() async throws {
+        try? await gracefulShutdown()
+        withExtendedLifetime(cluster) {}
+    }
+}

@@ -92,7 +92,7 @@ struct ProducerConsumerTests {
         #expect(queueFull?.code == .queueFull)
         #expect(queueFull?.isRetriable == true)
         // The queued ones are not lost silently: each reports its failure.
-        #expect(await TestSupport.eventually(timeout: .seconds(10)) { reports.count == 5 })
+        #expect(await TestSupport.eventually(timeout: .seconds(10)) { reports.count == 5 } == true)
         #expect(reports.all.allSatisfy { $0.error?.code == .messageTimedOut })
         await producer.close()
     }

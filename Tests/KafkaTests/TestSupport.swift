@@ -84,3 +84,11 @@ final class Collector<T: Sendable>: Sendable {
     var all: [T] { items.withLock { $0 } }
     var count: Int { items.withLock { $0.count } }
 }
+
+/// A value shared with callbacks on other threads.
+final class Locked<T: Sendable>: Sendable {
+    private let state: Mutex<T>
+    init(_ value: T) { state = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout T) -> R) -> R { state.withLock { body(&$0) } }
+    var value: T { state.withLock { $0 } }
+}

@@ -1,0 +1,67 @@
+import Kafka
+import Synchronization
+import Testing
+
+@Suite("Consumer groups on the embedded cluster")
+struct ConsumerGroupTests {
+    final class Member: Sendable {
+        let consumer: KafkaConsumer
+        let events = Collector<RebalanceEvent>()
+        let owned = Locked<Set<TopicPartition>>([])
+        let polling: Task<Void, Never>
+
+        init(cluster: EmbeddedKafkaCluster, group: String, topic: String) throws {
+            var config = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapList, groupID: group)
+            config.sessionTimeoutMilliseconds = 6_000
+            config.heartbeatIntervalMilliseconds = 500
+            let events = self.events, owned = self.owned
+            consumer = try KafkaConsumer(configuration: config, logger: TestSupport.logger) { event in
+                events.append(event)
+                owned.withLock { set in
+                    switch event {
+                    case .assigned(let p): set.formUnion(p)
+                    case .revoked(let p), .lost(let p): set.subtract(p)
+                    }
+                }
+            }
+            try consumer.subscribe(topics: [topic])
+            let consumer = self.consumer
+            polling = Task {
+                while !Task.isCancelled && !consumer.isClosed { _ = try? await consumer.poll(timeout: .milliseconds(100)) }
+            }
+        }
+
+        var partitions: Set<TopicPartition> { owned.value }
+
+        func leave() async {
+            polling.cancel()
+            await polling.value
+            await consumer.close()
+        }
+    }
+
+    @Test("two members split the partitions; when one leaves the other gets them all")
+    func splitAndTakeOver() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        let topic = TestSupport.uniqueName("grouped")
+        let group = TestSupport.uniqueName("group")
+        try cluster.createTopic(topic, partitions: 4)
+        let all = Set((0..<4).map { TopicPartition(topic: topic, partition: Int32($0)) })
+
+        let a = try Member(cluster: cluster, group: group, topic: topic)
+        #expect(await TestSupport.eventually(timeout: .seconds(30)) { a.partitions == all })
+        let b = try Member(cluster: cluster, group: group, topic: topic)
+        let split = await TestSupport.eventually(timeout: .seconds(30)) {
+            !a.partitions.isEmpty && !b.partitions.isEmpty && a.partitions.union(b.partitions) == all
+                && a.partitions.isDisjoint(with: b.partitions)
+        }
+        #expect(split)
+        #expect(a.events.all.contains { if case .revoked = $0 { true } else { false } })
+
+        await b.leave()
+        #expect(await TestSupport.eventually(timeout: .seconds(30)) { a.partitions == all })
+        #expect(b.events.all.contains { if case .revoked = $0 { true } else { false } })
+        #expect(try a.consumer.assignment() == all.sorted())
+        await a.leave()
+    }
+}

@@ -19,6 +19,7 @@ public struct DeliveryReport: Sendable, Equatable {
 final class DeliveryCollector: @unchecked Sendable {
     private var pending: [DeliveryReport] = []
     private var topicNames: [OpaquePointer: String] = [:]
+    private var lastTopic: (OpaquePointer, String)?
 
     init() { pending.reserveCapacity(1024) }
 
@@ -26,12 +27,15 @@ final class DeliveryCollector: @unchecked Sendable {
         let m = message.pointee
         let topic: String
         if let rkt = m.rkt {
-            if let cached = topicNames[rkt] {
+            if let last = lastTopic, last.0 == rkt {
+                topic = last.1
+            } else if let cached = topicNames[rkt] {
                 topic = cached
             } else {
                 topic = String(cString: rd_kafka_topic_name(rkt))
                 topicNames[rkt] = topic
             }
+            lastTopic = (rkt, topic)
         } else {
             topic = ""
         }

@@ -76,3 +76,6 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
         Code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART), Code(RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION),
     ]
 }
+
+/// The librdkafka version loaded at run time (it may differ from the headers built against).
+public var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }

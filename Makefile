@@ -1,0 +1,35 @@
+# StreamManager: `make run` starts the operator with an embedded Kafka and the demo config;
+# `make test` installs what is missing and runs the whole suite.
+SWIFT ?= swift
+BIN := .build/debug/stream-manager
+
+.PHONY: deps build run test test-tansu bench kafka-dev clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	$(BIN) run --bootstrap-servers embedded --config config/demo.yaml
+
+kafka-dev: build
+	$(BIN) kafka-dev
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(MAKE) test-tansu
+
+# The producer, consumer, compacted reader and ensure-topic tests again, against Tansu
+# (an independent Kafka-compatible broker) with librdkafka 2.16 (see README).
+test-tansu:
+	scripts/tansu-tests.sh
+
+bench: deps
+	$(SWIFT) build -c release --product kafka-producer-bench
+	.build/release/kafka-producer-bench
+
+clean:
+	rm -rf .build .cache

@@ -45,10 +45,11 @@ final class DeliveryCollector: @unchecked Sendable {
                                       offset: error == nil ? m.offset : -1, error: error))
     }
 
-    func drain() -> [DeliveryReport] {
-        guard !pending.isEmpty else { return [] }
-        let out = pending
+    /// Hands the collected reports to `body`, then reuses the buffer: handing out a copy
+    /// would make every drain allocate (and page-fault) a fresh buffer of the same size.
+    func drain(_ body: ([DeliveryReport]) -> Void) {
+        guard !pending.isEmpty else { return }
+        body(pending)
         pending.removeAll(keepingCapacity: true)
-        return out
     }
 }

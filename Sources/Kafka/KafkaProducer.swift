@@ -16,6 +16,8 @@ public final class KafkaProducer: Service, Sendable {
     let handle: RDKafkaHandle
     private let logger: Logger
     private let poller: PollThread
+    private let serving: ReportServing
+    private let sends: SendCounter
     private let topics = Mutex<[String: OpaquePointer]>([:])
     private let router: DeliveryRouter
     private let nextID = Atomic<UInt64>(1)
@@ -32,12 +34,24 @@ public final class KafkaProducer: Service, Sendable {
         // The poll step must not capture `self`, so a dropped producer still deinitialises.
         let router = DeliveryRouter(handler: onDeliveries)
         self.router = router
+        let serving = ReportServing(handle: handle, collector: collector, router: router)
+        self.serving = serving
+        // Reports are served on the sending thread, every few hundred sends, as a hand-written
+        // librdkafka loop would; the thread serves them only while nobody sends. Serving on
+        // another thread than the one that sends makes glibc's malloc arenas contend
+        // (librdkafka frees each message where its report is served): measured in bench/.
+        let sends = SendCounter()
+        self.sends = sends
         self.poller = PollThread(name: "kafka-producer-poll") {
-            let served = rd_kafka_poll(handle.pointer, 100)
-            router.dispatch(collector.drain())
-            // Let reports accumulate briefly: waking per report would steal the CPU
-            // that librdkafka's own threads need to send (measured in bench/).
-            if served > 0 { usleep(1_000) }
+            let seen = sends.count.load(ordering: .relaxed)
+            // Yield to a busy sender, but never for more than ~10 ms, so a slow but steady
+            // sender still gets its reports promptly.
+            if sends.seenByPoller.exchange(seen, ordering: .relaxed) != seen,
+               sends.pollerSkips.wrappingAdd(1, ordering: .relaxed).newValue % 5 != 0 {
+                usleep(2_000)
+            } else if serving.serve(timeoutMilliseconds: 20) == 0 {
+                usleep(500)
+            }
         }
         poller.start()
     }
@@ -156,6 +170,9 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     private func enqueue(_ record: ProducerRecord, id: UInt64) throws(KafkaError) {
+        if sends.count.wrappingAdd(1, ordering: .relaxed).newValue & 511 == 0 {
+            _ = serving.serve(timeoutMilliseconds: 0)
+        }
         guard !closed.load(ordering: .relaxed) else {
             throw KafkaError(code: .state, message: "producer is closed")
         }
@@ -215,6 +232,37 @@ public final class KafkaProducer: Service, Sendable {
             return KafkaError(consuming: err)
         }
         return nil
+    }
+}
+
+final class SendCounter: Sendable {
+    let count = Atomic<UInt32>(0)
+    /// The count the polling thread saw last; a change means someone is sending.
+    let seenByPoller = Atomic<UInt32>(0)
+    let pollerSkips = Atomic<UInt32>(0)
+}
+
+/// Serves librdkafka's report queue from whichever thread gets there first; one at a
+/// time, so the collector and the handler never run concurrently.
+final class ReportServing: Sendable {
+    private let handle: RDKafkaHandle
+    private let collector: DeliveryCollector
+    private let router: DeliveryRouter
+    private let busy = Atomic<Bool>(false)
+
+    init(handle: RDKafkaHandle, collector: DeliveryCollector, router: DeliveryRouter) {
+        self.handle = handle
+        self.collector = collector
+        self.router = router
+    }
+
+    /// Returns the number of events served, or 0 when another thread is serving.
+    func serve(timeoutMilliseconds: Int32) -> Int32 {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return 0 }
+        defer { busy.store(false, ordering: .releasing) }
+        let served = rd_kafka_poll(handle.pointer, timeoutMilliseconds)
+        collector.drain(router.dispatch)
+        return served
     }
 }
 

@@ -14,6 +14,7 @@ func argument(_ name: String, _ fallback: Int) -> Int {
 }
 let recordCount = argument("--records", 200_000)
 let rounds = argument("--rounds", 5)
+let only = args.firstIndex(of: "--only").map { args[$0 + 1] }
 let payload = [UInt8](repeating: UInt8(ascii: "x"), count: 200)
 let keys = (0..<64).map { Array("key-\($0)".utf8) }
 let logger: Logger = {
@@ -95,7 +96,7 @@ func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 print("producer throughput: \(recordCount) records of \(payload.count) bytes, \(rounds) alternating rounds, embedded cluster")
 var raw: [Double] = [], wrapped: [Double] = []
 for round in 0..<rounds {
-    for order in (round % 2 == 0 ? [0, 1] : [1, 0]) {
+    for order in (round % 2 == 0 ? [0, 1] : [1, 0]) where only == nil || (only == "raw") == (order == 0) {
         let cluster = try EmbeddedKafkaCluster(logger: logger)
         try cluster.createTopic("bench", partitions: 4)
         if order == 0 {
@@ -104,8 +105,9 @@ for round in 0..<rounds {
             wrapped.append(try await runWrapper(bootstrap: cluster.bootstrapServers, topic: "bench"))
         }
     }
-    print(String(format: "  round %d: raw %.0f rec/s, wrapper %.0f rec/s", round + 1, raw.last!, wrapped.last!))
+    print(String(format: "  round %d: raw %.0f rec/s, wrapper %.0f rec/s", round + 1, raw.last ?? 0, wrapped.last ?? 0))
 }
+if only != nil { exit(0) }
 let ratio = median(wrapped) / median(raw)
 print(String(format: "raw rd_kafka_produce: %.0f records/s (median)", median(raw)))
 print(String(format: "Swift KafkaProducer:  %.0f records/s (median)", median(wrapped)))

@@ -5,11 +5,12 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "StreamManager",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "stream-manager", targets: ["stream-manager"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "StreamConfig", targets: ["StreamConfig"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -41,11 +44,38 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Connectors",
+            dependencies: ["Kafka", "Pipeline", "StreamConfig"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StreamManagerKit",
+            dependencies: [
+                "Kafka",
+                "Pipeline",
+                "StreamConfig",
+                "Connectors",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "stream-manager",
             dependencies: [
                 "Kafka",
                 "StreamConfig",
+                "StreamManagerKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -58,9 +88,28 @@ let package = Package(
             path: "bench/KafkaProducerBench",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "pipeline-bench",
+            dependencies: ["StreamManagerKit", "Connectors", "StreamConfig", "Kafka", "CRdKafka"],
+            path: "bench/PipelineBench",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka", "CRdKafka"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "Pipeline",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StreamManagerKitTests",
+            dependencies: ["StreamManagerKit", "StreamConfig", "Kafka", "Connectors"],
             swiftSettings: strict
         ),
         .testTarget(

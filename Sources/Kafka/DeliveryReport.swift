@@ -14,8 +14,8 @@ public struct DeliveryReport: Sendable, Equatable {
     public var isDelivered: Bool { error == nil }
 }
 
-/// Collects delivery reports on the polling thread. Touched only by that thread
-/// (inside `rd_kafka_poll`), hence `@unchecked Sendable` without a lock.
+/// Collects delivery reports inside `rd_kafka_poll`. Touched only by the thread holding
+/// `ReportServing`'s busy flag, hence `@unchecked Sendable` without a lock.
 final class DeliveryCollector: @unchecked Sendable {
     private var pending: [DeliveryReport] = []
     private var topicNames: [OpaquePointer: String] = [:]
@@ -45,11 +45,9 @@ final class DeliveryCollector: @unchecked Sendable {
                                       offset: error == nil ? m.offset : -1, error: error))
     }
 
-    /// Hands the collected reports to `body`, then reuses the buffer: handing out a copy
-    /// would make every drain allocate (and page-fault) a fresh buffer of the same size.
-    func drain(_ body: ([DeliveryReport]) -> Void) {
-        guard !pending.isEmpty else { return }
-        body(pending)
-        pending.removeAll(keepingCapacity: true)
+    /// Trades the collected reports for an empty buffer. Trading buffers (rather than copying)
+    /// lets both sides keep their capacity: no allocation, no page faults, per drain.
+    func swapPending(with buffer: inout [DeliveryReport]) {
+        swap(&pending, &buffer)
     }
 }

@@ -48,9 +48,11 @@ public final class KafkaProducer: Service, Sendable {
             // sender still gets its reports promptly.
             if sends.seenByPoller.exchange(seen, ordering: .relaxed) != seen,
                sends.pollerSkips.wrappingAdd(1, ordering: .relaxed).newValue % 5 != 0 {
+                _ = serving.dispatchCollected()
                 usleep(2_000)
-            } else if serving.serve(timeoutMilliseconds: 20) == 0 {
-                usleep(500)
+            } else {
+                let served = serving.poll(timeoutMilliseconds: 20)
+                if serving.dispatchCollected() == 0 && served == 0 { usleep(500) }
             }
         }
         poller.start()
@@ -171,7 +173,7 @@ public final class KafkaProducer: Service, Sendable {
 
     private func enqueue(_ record: ProducerRecord, id: UInt64) throws(KafkaError) {
         if sends.count.wrappingAdd(1, ordering: .relaxed).newValue & 511 == 0 {
-            _ = serving.serve(timeoutMilliseconds: 0)
+            _ = serving.poll(timeoutMilliseconds: 0)
         }
         guard !closed.load(ordering: .relaxed) else {
             throw KafkaError(code: .state, message: "producer is closed")
@@ -211,27 +213,30 @@ public final class KafkaProducer: Service, Sendable {
                 }
             }
         }
-        var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 8)
-        var n = 0
-        func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
-            vus[n].vtype = type
-            fill(&vus[n])
-            n += 1
+        // On the stack: this runs once per record with headers.
+        return withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus -> KafkaError? in
+            var n = 0
+            func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                vus[n] = rd_kafka_vu_t()
+                vus[n].vtype = type
+                fill(&vus[n])
+                n += 1
+            }
+            add(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = rkt }
+            add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition }
+            add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+            add(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.0); $0.u.mem.size = value.1 }
+            add(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.0); $0.u.mem.size = key.1 }
+            add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
+            if let ts = record.timestampMilliseconds { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = ts } }
+            if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers } }
+            if let err = rd_kafka_produceva(handle.pointer, vus.baseAddress, n) {
+                // Ownership of the headers passes to librdkafka only on success.
+                if let headers { rd_kafka_headers_destroy(headers) }
+                return KafkaError(consuming: err)
+            }
+            return nil
         }
-        add(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = rkt }
-        add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition }
-        add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-        add(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.0); $0.u.mem.size = value.1 }
-        add(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.0); $0.u.mem.size = key.1 }
-        add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
-        if let ts = record.timestampMilliseconds { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = ts } }
-        if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers } }
-        if let err = rd_kafka_produceva(handle.pointer, vus, n) {
-            // Ownership of the headers passes to librdkafka only on success.
-            if let headers { rd_kafka_headers_destroy(headers) }
-            return KafkaError(consuming: err)
-        }
-        return nil
     }
 }
 
@@ -242,13 +247,16 @@ final class SendCounter: Sendable {
     let pollerSkips = Atomic<UInt32>(0)
 }
 
-/// Serves librdkafka's report queue from whichever thread gets there first; one at a
-/// time, so the collector and the handler never run concurrently.
-final class ReportServing: Sendable {
+/// Serves librdkafka's report queue. Any thread may poll it (librdkafka then frees the
+/// delivered messages on that thread), one at a time; the reports it collects are handed to
+/// the handlers only by the polling thread, so a handler never runs inside `send`.
+final class ReportServing: @unchecked Sendable {
     private let handle: RDKafkaHandle
     private let collector: DeliveryCollector
     private let router: DeliveryRouter
     private let busy = Atomic<Bool>(false)
+    /// Touched only by the polling thread.
+    private var spare: [DeliveryReport] = []
 
     init(handle: RDKafkaHandle, collector: DeliveryCollector, router: DeliveryRouter) {
         self.handle = handle
@@ -256,13 +264,30 @@ final class ReportServing: Sendable {
         self.router = router
     }
 
-    /// Returns the number of events served, or 0 when another thread is serving.
-    func serve(timeoutMilliseconds: Int32) -> Int32 {
-        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return 0 }
-        defer { busy.store(false, ordering: .releasing) }
-        let served = rd_kafka_poll(handle.pointer, timeoutMilliseconds)
-        collector.drain(router.dispatch)
-        return served
+    private func tryAcquire() -> Bool {
+        busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    }
+
+    private func release() { busy.store(false, ordering: .releasing) }
+
+    /// Polls on the calling thread; returns the events served (0 when another thread is polling).
+    func poll(timeoutMilliseconds: Int32) -> Int32 {
+        guard tryAcquire() else { return 0 }
+        defer { release() }
+        return rd_kafka_poll(handle.pointer, timeoutMilliseconds)
+    }
+
+    /// Polling thread only: dispatches what has been collected; returns how many reports.
+    func dispatchCollected() -> Int {
+        guard tryAcquire() else { return 0 }
+        collector.swapPending(with: &spare)
+        release()
+        let count = spare.count
+        if count > 0 {
+            router.dispatch(spare)
+            spare.removeAll(keepingCapacity: true)
+        }
+        return count
     }
 }
 

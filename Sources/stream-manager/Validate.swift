@@ -1,8 +1,59 @@
 import ArgumentParser
+import Foundation
+import StreamConfig
 
-// Placeholder until the config issue's validate command lands in this file.
+/// `stream-manager validate FILE...`: every problem as `FILE:LINE:COLUMN: error|warning: message`
+/// on stdout; exit 1 when any file has an error, 0 otherwise (warnings alone pass).
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Validate config files.")
-    @Argument var files: [String] = []
-    func run() throws { throw ValidationError("validate is not yet available") }
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check config files without running anything.",
+        discussion: """
+            Prints each problem as FILE:LINE:COLUMN: error|warning: message (1-based) and exits 1 \
+            if any file has an error. Unknown keys are errors here (the running operator only \
+            warns about them). Environment references (${NAME}) whose variable is unset here are \
+            warnings. Use '-' to read standard input.
+            """)
+
+    @Argument(help: "Config files (YAML or JSON).")
+    var files: [String]
+
+    @Flag(help: "Treat each file as a single source entry (the value of one sources.<id>, as a config-topic record holds).")
+    var sourceDocument = false
+
+    @Option(name: .customLong("source-id"), help: "With --source-document: the source id (the record key) the entry is stored under.")
+    var sourceID: String?
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one file to validate") }
+        if sourceID != nil && !sourceDocument {
+            throw ValidationError("--source-id needs --source-document")
+        }
+    }
+
+    func run() throws {
+        let options = ValidationOptions(unknownKeys: .error, environment: ProcessInfo.processInfo.environment)
+        var failed = false
+        for file in files {
+            let diagnostics = check(file, options: options)
+            for diagnostic in diagnostics {
+                print(diagnostic.formatted(file: file == "-" ? "<stdin>" : file))
+            }
+            failed = failed || diagnostics.hasErrors
+        }
+        fflush(nil)
+        if failed { throw ExitCode(1) }
+    }
+
+    private func check(_ file: String, options: ValidationOptions) -> [Diagnostic] {
+        if file == "-" {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            return sourceDocument
+                ? ConfigLoader.parseSourceDocument(data: data, sourceID: sourceID, options: options).diagnostics
+                : ConfigLoader.parse(data: data, options: options).diagnostics
+        }
+        return sourceDocument
+            ? ConfigLoader.loadSourceDocument(contentsOf: file, sourceID: sourceID, options: options).diagnostics
+            : ConfigLoader.load(contentsOf: file, options: options).diagnostics
+    }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import Pipeline
+import StreamConfig
+import Synchronization
+
+/// What a factory gets to build a connector: the source's id and config, with `${ENV}`
+/// references in its `connector` settings already resolved (they are resolved here, at use,
+/// and nowhere earlier, so the stored config keeps the reference).
+public struct ConnectorContext: Sendable {
+    public var sourceID: String
+    public var source: SourceConfig
+    /// `source.connector` with environment references resolved.
+    public var settings: ConfigObject
+
+    public init(sourceID: String, source: SourceConfig, settings: ConfigObject) {
+        self.sourceID = sourceID
+        self.source = source
+        self.settings = settings
+    }
+}
+
+public typealias ConnectorFactory = @Sendable (ConnectorContext) throws -> any SourceConnector
+
+public enum ConnectorRegistryError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownType(String, registered: [String])
+    /// An `${ENV}` reference could not be resolved; the text names the variable, never a value.
+    case environment(String)
+    case invalidSettings(String)
+
+    public var description: String {
+        switch self {
+        case .unknownType(let type, let registered):
+            return "unknown source_type '\(type)'; registered types: \(registered.joined(separator: ", "))"
+        case .environment(let message):
+            return message
+        case .invalidSettings(let message):
+            return message
+        }
+    }
+}
+
+/// Maps `source_type` to a connector factory. Library users register their own types (with a
+/// settings schema, which the config validator then enforces).
+public final class ConnectorRegistry: Sendable {
+    private let factories: Mutex<[String: ConnectorFactory]>
+    private let schemas: ConnectorSchemaRegistry
+
+    public init(schemas: ConnectorSchemaRegistry = .shared, factories: [String: ConnectorFactory] = [:]) {
+        self.schemas = schemas
+        self.factories = Mutex(factories)
+    }
+
+    /// The built-in source types.
+    public static let shared: ConnectorRegistry = {
+        let registry = ConnectorRegistry()
+        registry.register(type: "generator", factory: GeneratorConnector.make)
+        return registry
+    }()
+
+    public func register(type: String, schema: ConnectorSchema? = nil, factory: @escaping ConnectorFactory) {
+        if let schema { schemas.register(type: type, schema: schema) }
+        factories.withLock { $0[type] = factory }
+    }
+
+    public var registeredTypes: [String] { factories.withLock { $0.keys.sorted() } }
+
+    public func makeConnector(sourceID: String, source: SourceConfig,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any SourceConnector {
+        guard let factory = factories.withLock({ $0[source.sourceType] }) else {
+            throw ConnectorRegistryError.unknownType(source.sourceType, registered: registeredTypes)
+        }
+        let settings: ConfigObject
+        do {
+            settings = try EnvReference.resolve(source.connector, environment: environment)
+        } catch {
+            throw ConnectorRegistryError.environment(error.description)
+        }
+        return try factory(ConnectorContext(sourceID: sourceID, source: source, settings: settings))
+    }
+}
+
+extension GeneratorConnector {
+    static func make(_ context: ConnectorContext) throws -> any SourceConnector {
+        let s = context.settings
+        let settings = GeneratorSettings(
+            ratePerSecond: s["rate_per_second"]?.doubleValue ?? 1,
+            totalRecords: s["total_records"]?.intValue ?? 0,
+            payloadBytes: s["payload_bytes"]?.intValue ?? 200,
+            keyCardinality: s["key_cardinality"]?.intValue ?? 16)
+        return GeneratorConnector(sourceID: context.sourceID, settings: settings)
+    }
+}

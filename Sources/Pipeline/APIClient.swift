@@ -1,0 +1,128 @@
+import Metrics
+import Synchronization
+
+/// The API client section of a stream's metrics (the seed's names).
+public struct APIClientMetrics: Sendable, Equatable, Codable {
+    public var total_requests: Int
+    public var successful_requests: Int
+    public var failed_requests: Int
+    public var success_rate: Double
+    public var cache_hit_rate: Double
+    public var not_modified: Int
+    public var retries: Int
+}
+
+/// Wraps a connector's fetch with what every API call needs: the rate limit (per source or
+/// shared per API host), a response cache, a timeout, and retries with exponential backoff
+/// that honour `Retry-After`.
+public final class APIClient: Sendable {
+    public struct Settings: Sendable, Equatable {
+        public var timeout: Duration
+        public var cacheTTL: Duration
+        public var maxRetries: Int
+        public var retryBackoffBase: Duration
+        public init(timeout: Duration = .seconds(30), cacheTTL: Duration = .zero, maxRetries: Int = 3,
+                    retryBackoffBase: Duration = .seconds(1)) {
+            self.timeout = timeout
+            self.cacheTTL = cacheTTL
+            self.maxRetries = maxRetries
+            self.retryBackoffBase = retryBackoffBase
+        }
+    }
+
+    private struct Counts {
+        var requests = 0, successes = 0, failures = 0, notModified = 0, retries = 0
+    }
+
+    private let connector: any SourceConnector
+    private let limiter: TokenBucket
+    private let cache: ResponseCache<FetchResult>
+    private let clock: any PipelineClock
+    private let settings: Mutex<Settings>
+    private let counts = Mutex(Counts())
+    private let requestCounter: Counter
+    private let errorCounter: Counter
+
+    public init(sourceID: String, connector: any SourceConnector, limiter: TokenBucket, settings: Settings,
+                clock: any PipelineClock = SystemPipelineClock()) {
+        self.connector = connector
+        self.limiter = limiter
+        self.clock = clock
+        self.settings = Mutex(settings)
+        cache = ResponseCache(ttl: settings.cacheTTL, maxEntries: 256, clock: clock)
+        requestCounter = Counter(label: "stream_manager_api_requests_total", dimensions: [("source", sourceID)])
+        errorCounter = Counter(label: "stream_manager_api_errors_total", dimensions: [("source", sourceID)])
+    }
+
+    /// Hot change of timeout, cache TTL and retries.
+    public func update(_ new: Settings) {
+        settings.withLock { $0 = new }
+        cache.update(ttl: new.cacheTTL)
+    }
+
+    public func fetch(_ request: FetchRequest) async throws -> FetchResult {
+        let settings = self.settings.withLock { $0 }
+        // The same request within the TTL is answered from the cache as "nothing new":
+        // the data counts as fresh, and re-emitting it would duplicate records.
+        let cacheKey = "\(request.cursor ?? "")|\(request.maxRecords)"
+        if settings.cacheTTL > .zero, cache.value(forKey: cacheKey) != nil {
+            return FetchResult(records: [], nextCursor: request.cursor, notModified: true)
+        }
+        let policy = RetryPolicy(maxRetries: settings.maxRetries, baseDelay: settings.retryBackoffBase, clock: clock)
+        let result = try await policy.run({
+            try await attempt(request, timeout: settings.timeout)
+        }, isRetriable: { error in
+            (error as? ConnectorError)?.isRetriable ?? !(error is CancellationError)
+        }, retryAfter: { error in
+            (error as? ConnectorError)?.retryAfter
+        }, onRetry: { _ in
+            self.counts.withLock { $0.retries += 1 }
+        })
+        if settings.cacheTTL > .zero { cache.store(result, forKey: cacheKey) }
+        return result
+    }
+
+    private func attempt(_ request: FetchRequest, timeout: Duration) async throws -> FetchResult {
+        try await limiter.acquire()
+        counts.withLock { $0.requests += 1 }
+        requestCounter.increment()
+        do {
+            let result = try await withTimeout(timeout) { [connector] in try await connector.fetch(request) }
+            if result.notModified { limiter.refund() }  // a 304 costs no rate budget
+            counts.withLock {
+                $0.successes += 1
+                if result.notModified { $0.notModified += 1 }
+            }
+            return result
+        } catch {
+            counts.withLock { $0.failures += 1 }
+            errorCounter.increment()
+            throw error
+        }
+    }
+
+    private func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard timeout > .zero else { return try await body() }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask { [clock] in
+                try await clock.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw ConnectorError("request timed out after \(timeout.inSeconds) s", isRetriable: true)
+            }
+            return value
+        }
+    }
+
+    public var metrics: APIClientMetrics {
+        let c = counts.withLock { $0 }
+        let cacheMetrics = cache.metrics
+        return APIClientMetrics(total_requests: c.requests, successful_requests: c.successes, failed_requests: c.failures,
+                                success_rate: c.requests == 0 ? 1 : Double(c.successes) / Double(c.requests),
+                                cache_hit_rate: cacheMetrics.cache_hit_rate, not_modified: c.notModified,
+                                retries: c.retries)
+    }
+}

@@ -1,0 +1,32 @@
+/// The final outcomes of a run of one stream's records, reported back to the stream so it can
+/// commit its cursor once every record before it is settled. Batched per stream: the sink
+/// settles hundreds of thousands of records a second and must not do per-record work here.
+public struct DeliveryOutcomes: Sendable, Equatable {
+    public var streamID: String
+    public var sourceID: String
+    /// Sequence numbers of the settled records (delivered, dead-lettered, dropped or failed).
+    public var sequences: [UInt64] = []
+    public var delivered = 0
+    /// Not delivered to their topic but kept in the dead-letter topic.
+    public var deadLettered = 0
+    /// Lost: not delivered and no DLQ copy (DLQ disabled, or the DLQ write failed too).
+    public var failed = 0
+
+    public init(streamID: String, sourceID: String) {
+        self.streamID = streamID
+        self.sourceID = sourceID
+    }
+}
+
+/// Groups outcomes into runs of one stream (records of a batch mostly come from one stream).
+struct OutcomeBatcher {
+    private(set) var runs: [DeliveryOutcomes] = []
+
+    mutating func add(_ record: PipelineRecord, _ update: (inout DeliveryOutcomes) -> Void) {
+        if runs.isEmpty || runs[runs.count - 1].streamID != record.streamID {
+            runs.append(DeliveryOutcomes(streamID: record.streamID, sourceID: record.sourceID))
+        }
+        runs[runs.count - 1].sequences.append(record.sequence)
+        update(&runs[runs.count - 1])
+    }
+}

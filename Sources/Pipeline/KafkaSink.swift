@@ -1,0 +1,224 @@
+import Kafka
+import Logging
+import Synchronization
+
+/// The last stage: takes batches from the manager's priority queue, waits as the throttler
+/// says, and hands records to the Kafka producer. Delivery reports decide each record's fate:
+/// delivered; retried (up to `maxRetries`, for retriable errors); or sent to the dead-letter
+/// topic with the `dlq.*` headers. Every record's final outcome goes to `onOutcomes`, which the
+/// streams use to commit cursors only after delivery.
+public final class KafkaSink: Sendable {
+    public struct Settings: Sendable {
+        /// Records taken from the queue per batch (`kafka.batch_size`).
+        public var batchSize: Int = 500
+        /// Re-sends after librdkafka itself gave up on a record (`kafka.max_retries`).
+        public var maxRetries: Int = 3
+        public var enableDLQ: Bool = true
+        public init() {}
+    }
+
+    public typealias OutcomeHandler = @Sendable ([DeliveryOutcomes]) -> Void
+
+    struct InFlight {
+        var record: PipelineRecord
+        var attempts: Int
+        /// Set for DLQ copies: the outcome to report once the copy is (or is not) stored.
+        var deadLetterOf: String?
+    }
+
+    private let queue: PriorityQueue
+    private let throttler: Throttler?
+    private let settings: Settings
+    private let logger: Logger
+    private let metrics = ProducerMetrics()
+    private let window = Mutex(InFlightWindow<InFlight>())
+    private let retries = Mutex<[InFlight]>([])
+    private let dlqTopics = Mutex<[String: String]>([:])
+    private let state: SinkState
+    private let producerBox = Mutex<KafkaProducer?>(nil)
+
+    private final class SinkState: Sendable {
+        let onOutcomes: OutcomeHandler
+        let inFlightCount = Atomic<Int>(0)
+        init(onOutcomes: @escaping OutcomeHandler) { self.onOutcomes = onOutcomes }
+    }
+
+    public init(producerConfiguration: KafkaProducerConfiguration, queue: PriorityQueue, throttler: Throttler?,
+                settings: Settings = Settings(), logger: Logger, onOutcomes: @escaping OutcomeHandler) throws {
+        self.queue = queue
+        self.throttler = throttler
+        self.settings = settings
+        self.logger = logger
+        self.state = SinkState(onOutcomes: onOutcomes)
+        // The producer's delivery handler needs the sink; the sink owns the producer.
+        let weakSelf = WeakBox<KafkaSink>()
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { reports in
+            weakSelf.value?.handle(reports)
+        }
+        producerBox.withLock { $0 = producer }
+        weakSelf.value = self
+    }
+
+    private var producer: KafkaProducer { producerBox.withLock { $0! } }
+
+    /// Sets a source's dead-letter topic (`dlq_topic`); by default it is `<topic>.dlq`.
+    public func setDeadLetterTopic(_ topic: String?, forSource sourceID: String) {
+        dlqTopics.withLock { $0[sourceID] = topic }
+    }
+
+    /// The send loop: runs until the queue is closed and empty, then flushes.
+    public func run() async throws {
+        while true {
+            let pendingRetries = retries.withLock { r -> [InFlight] in defer { r.removeAll() }; return r }
+            if !pendingRetries.isEmpty {
+                try await send(pendingRetries)
+                continue
+            }
+            let batch = await queue.dequeue(max: settings.batchSize)
+            if batch.isEmpty {
+                if queue.isClosed { break }
+                continue
+            }
+            if let throttler { try await throttler.throttle(batchOf: batch.count) }
+            try await send(batch.map { InFlight(record: $0, attempts: 1) })
+            metrics.batchSent()
+        }
+        try? await flush(timeout: .seconds(30))
+    }
+
+    /// Waits until every record handed to the producer has its outcome.
+    public func flush(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while state.inFlightCount.load(ordering: .acquiring) > 0 || !retries.withLock({ $0.isEmpty }) {
+            if ContinuousClock.now >= deadline { throw KafkaError(code: .timedOut, message: "sink flush timed out") }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    public func close() async {
+        await producer.close()
+    }
+
+    /// The producer's latest client-level error (e.g. brokers unreachable), for health checks.
+    public var lastClientError: KafkaError? { producer.lastClientError }
+
+    public func metricsSnapshot() -> ProducerMetricsSnapshot {
+        metrics.snapshot(inFlight: state.inFlightCount.load(ordering: .relaxed))
+    }
+
+    /// Hands records to the producer, registering each in the in-flight window under the
+    /// same lock as the send, so a delivery report can never arrive before its entry.
+    private func send(_ items: [InFlight]) async throws {
+        var index = 0
+        let producer = self.producer
+        while index < items.count {
+            var rejected: [(InFlight, KafkaError)] = []
+            let stalled: Bool = window.withLock { window in
+                while index < items.count {
+                    let item = items[index]
+                    let record = ProducerRecord(topic: item.deadLetterOf ?? item.record.topic, key: item.record.key,
+                                                value: item.record.value, headers: item.record.headers,
+                                                timestampMilliseconds: item.record.eventTimeMilliseconds)
+                    switch Result(catching: { () throws(KafkaError) in try producer.send(record) }) {
+                    case .success(let id):
+                        window.insert(item, id: id)
+                        state.inFlightCount.add(1, ordering: .relaxed)
+                    case .failure(let error) where error.code == .queueFull:
+                        return true
+                    case .failure(let error):
+                        rejected.append((item, error))  // never enqueued, e.g. an invalid topic name
+                    }
+                    index += 1
+                }
+                return false
+            }
+            for (item, error) in rejected { settle(item, error: error) }
+            if stalled { try await Task.sleep(for: .milliseconds(1)) }  // backpressure from librdkafka's queue
+        }
+    }
+
+    /// Delivery reports, on the producer's polling thread, in batches.
+    private func handle(_ reports: [DeliveryReport]) {
+        let settled: [(InFlight, KafkaError?)] = window.withLock { window in
+            reports.compactMap { r in window.remove(id: r.messageID).map { ($0, r.error) } }
+        }
+        state.inFlightCount.subtract(settled.count, ordering: .relaxed)
+        var outcomes = OutcomeBatcher()
+        var retried = 0
+        var toRetry: [InFlight] = []
+        for (item, error) in settled {
+            if item.deadLetterOf != nil {
+                // The outcome of a DLQ copy is the outcome of the original record.
+                if let error { logger.error("record of \(item.record.sourceID) lost: DLQ write failed: \(error)") }
+                outcomes.add(item.record) { if error == nil { $0.deadLettered += 1 } else { $0.failed += 1 } }
+            } else if let error {
+                if error.isRetriable && item.attempts <= settings.maxRetries {
+                    var again = item
+                    again.attempts += 1
+                    toRetry.append(again)
+                    retried += 1
+                } else if let dlqItem = deadLetterCopy(of: item, error: error) {
+                    toRetry.append(dlqItem)
+                } else {
+                    logger.error("record of \(item.record.sourceID) not delivered to \(item.record.topic): \(error)")
+                    outcomes.add(item.record) { $0.failed += 1 }
+                }
+            } else {
+                outcomes.add(item.record) { $0.delivered += 1 }
+            }
+        }
+        if !toRetry.isEmpty { retries.withLock { $0 += toRetry } }
+        metrics.record(outcomes.runs, retries: retried)
+        if !outcomes.runs.isEmpty { state.onOutcomes(outcomes.runs) }
+    }
+
+    /// Settles a record that never reached librdkafka.
+    private func settle(_ item: InFlight, error: KafkaError) {
+        if let dlqItem = deadLetterCopy(of: item, error: error) {
+            retries.withLock { $0.append(dlqItem) }
+        } else {
+            report(failed: item.record)
+        }
+    }
+
+    private func report(failed record: PipelineRecord) {
+        var outcome = DeliveryOutcomes(streamID: record.streamID, sourceID: record.sourceID)
+        outcome.sequences = [record.sequence]
+        outcome.failed = 1
+        metrics.record([outcome], retries: 0)
+        state.onOutcomes([outcome])
+    }
+
+    private func deadLetterCopy(of item: InFlight, error: KafkaError) -> InFlight? {
+        guard settings.enableDLQ, item.deadLetterOf == nil else { return nil }
+        let topic = dlqTopics.withLock { $0[item.record.sourceID] } ?? DeadLetter.defaultTopic(for: item.record.topic)
+        let copy = DeadLetter.record(for: item.record, dlqTopic: topic, error: error.description, stage: .produce,
+                                     attempts: item.attempts)
+        var record = item.record
+        record.headers = copy.headers
+        return InFlight(record: record, attempts: item.attempts, deadLetterOf: topic)
+    }
+
+    /// Sends a record a pipeline stage refused (e.g. malformed) straight to the DLQ.
+    public func deadLetter(_ record: PipelineRecord, error: String, stage: DeadLetter.Stage) async throws {
+        let topic = dlqTopics.withLock { $0[record.sourceID] } ?? DeadLetter.defaultTopic(for: record.topic)
+        var copy = record
+        copy.headers = DeadLetter.record(for: record, dlqTopic: topic, error: error, stage: stage, attempts: 1).headers
+        if settings.enableDLQ {
+            try await send([InFlight(record: copy, attempts: 1, deadLetterOf: topic)])
+        } else {
+            report(failed: record)
+        }
+    }
+
+}
+
+/// A weak reference that can be filled in after the closure holding it is created.
+final class WeakBox<T: AnyObject & Sendable>: Sendable {
+    private let storage = Mutex<WeakRef?>(nil)
+    private struct WeakRef: @unchecked Sendable { weak var object: T? }
+    var value: T? {
+        get { storage.withLock { $0?.object } }
+        set { storage.withLock { $0 = WeakRef(object: newValue) } }
+    }
+}

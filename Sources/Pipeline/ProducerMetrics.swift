@@ -1,0 +1,55 @@
+import Metrics
+import Synchronization
+
+/// The producer section of the metrics tree (the seed's names), also exported through
+/// swift-metrics so `/metrics` shows them per source.
+public struct ProducerMetricsSnapshot: Sendable, Equatable, Codable {
+    public var total_sent: Int
+    public var total_failed: Int
+    public var retry_count: Int
+    public var batches_sent: Int
+    public var dlq_sent: Int
+    public var in_flight: Int
+
+    public static let zero = ProducerMetricsSnapshot(total_sent: 0, total_failed: 0, retry_count: 0, batches_sent: 0,
+                                                     dlq_sent: 0, in_flight: 0)
+}
+
+final class ProducerMetrics: Sendable {
+    private struct Totals {
+        var sent = 0, failed = 0, retries = 0, batches = 0, dlq = 0
+        var counters: [String: (sent: Counter, failed: Counter, dlq: Counter)] = [:]
+    }
+    private let totals = Mutex(Totals())
+
+    /// Adds the counts of one batch of outcomes (one lock per batch, one lookup per run).
+    func record(_ runs: [DeliveryOutcomes], retries: Int) {
+        totals.withLock { t in
+            for run in runs {
+                let c = Self.counters(&t, run.sourceID)
+                if run.delivered > 0 { t.sent += run.delivered; c.sent.increment(by: run.delivered) }
+                if run.failed > 0 { t.failed += run.failed; c.failed.increment(by: run.failed) }
+                if run.deadLettered > 0 { t.dlq += run.deadLettered; c.dlq.increment(by: run.deadLettered) }
+            }
+            t.retries += retries
+        }
+    }
+
+    func batchSent() { totals.withLock { $0.batches += 1 } }
+
+    func snapshot(inFlight: Int) -> ProducerMetricsSnapshot {
+        totals.withLock { t in
+            ProducerMetricsSnapshot(total_sent: t.sent, total_failed: t.failed, retry_count: t.retries,
+                                    batches_sent: t.batches, dlq_sent: t.dlq, in_flight: inFlight)
+        }
+    }
+
+    private static func counters(_ t: inout Totals, _ source: String) -> (sent: Counter, failed: Counter, dlq: Counter) {
+        if let c = t.counters[source] { return c }
+        let c = (Counter(label: "stream_manager_records_sent_total", dimensions: [("source", source)]),
+                 Counter(label: "stream_manager_records_failed_total", dimensions: [("source", source)]),
+                 Counter(label: "stream_manager_dlq_records_total", dimensions: [("source", source)]))
+        t.counters[source] = c
+        return c
+    }
+}

@@ -1,0 +1,78 @@
+/// The `throttling` section of the config, as the throttler uses it.
+public struct ThrottleSettings: Sendable, Equatable {
+    public var enabled: Bool
+    /// Records/s the throttler never pushes the send rate below (0 = no floor).
+    public var minSendRate: Double
+    /// Records/s ceiling, applied in every state (nil or 0 = no ceiling).
+    public var maxSendRate: Double?
+    /// Lag at which `delay` starts.
+    public var targetConsumerLag: Int64
+    /// Lag at which `backoff` starts.
+    public var criticalConsumerLag: Int64
+    /// Growth factor of consecutive backoff delays.
+    public var adjustmentFactor: Double
+    /// Consecutive low-lag checks needed to step one state back toward `allow`.
+    public var recoveryCycles: Int
+
+    /// Fixed per-batch delay in the `delay` state.
+    public var delayStateDelay: Duration
+    /// First delay in the `backoff` state.
+    public var backoffBaseDelay: Duration
+    /// Ceiling of a backoff delay.
+    public var maxBackoffDelay: Duration
+
+    public init(enabled: Bool = true, minSendRate: Double = 1.0, maxSendRate: Double? = 1000.0,
+                targetConsumerLag: Int64 = 1000, criticalConsumerLag: Int64 = 5000, adjustmentFactor: Double = 2.0,
+                recoveryCycles: Int = 10, delayStateDelay: Duration = .seconds(1),
+                backoffBaseDelay: Duration = .seconds(2), maxBackoffDelay: Duration = .seconds(60)) {
+        self.enabled = enabled
+        self.minSendRate = minSendRate
+        self.maxSendRate = maxSendRate
+        self.targetConsumerLag = targetConsumerLag
+        self.criticalConsumerLag = criticalConsumerLag
+        self.adjustmentFactor = adjustmentFactor
+        self.recoveryCycles = recoveryCycles
+        self.delayStateDelay = delayStateDelay
+        self.backoffBaseDelay = backoffBaseDelay
+        self.maxBackoffDelay = maxBackoffDelay
+    }
+
+    public static let disabled = ThrottleSettings(enabled: false)
+}
+
+/// The throttler's state, named as in the metrics tree.
+public enum ThrottleState: String, Sendable, Codable, CaseIterable {
+    case allow, delay, backoff
+
+    var level: Int {
+        switch self {
+        case .allow: 0
+        case .delay: 1
+        case .backoff: 2
+        }
+    }
+}
+
+/// The `throttling` section of the metrics tree (the seed's names plus `consumer_lag`).
+public struct ThrottleMetrics: Sendable, Equatable, Codable {
+    public var current_state: String
+    /// n of the last backoff delay (2 s × factor^(n−1)); 0 outside `backoff`.
+    public var backoff_level: Int
+    /// State changes.
+    public var rate_adjustments: Int
+    /// Batches given a `delay` or `backoff` delay (pacing under `allow` is not counted).
+    public var throttled_count: Int
+    /// The last lag reported; nil before the first report.
+    public var consumer_lag: Int64?
+    public var enabled: Bool
+
+    public init(current_state: String = ThrottleState.allow.rawValue, backoff_level: Int = 0,
+                rate_adjustments: Int = 0, throttled_count: Int = 0, consumer_lag: Int64? = nil, enabled: Bool = true) {
+        self.current_state = current_state
+        self.backoff_level = backoff_level
+        self.rate_adjustments = rate_adjustments
+        self.throttled_count = throttled_count
+        self.consumer_lag = consumer_lag
+        self.enabled = enabled
+    }
+}

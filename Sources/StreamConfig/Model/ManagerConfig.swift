@@ -1,0 +1,48 @@
+/// The `manager:` section: the operator's own topics, group membership and endpoints.
+public struct ManagerConfig: Sendable, Hashable {
+    /// `config_topic`: compacted topic of desired source configs (key = source id).
+    public var configTopic: String
+    /// `status_topic`: compacted topic of per-source status and manager heartbeats.
+    public var statusTopic: String
+    /// `offsets_topic`: compacted topic of committed source cursors.
+    public var offsetsTopic: String
+    /// `config_topic_partitions`: used when the manager creates the config topic.
+    public var configTopicPartitions: Int
+    /// `group_id`: consumer group the replicas share sources through.
+    public var groupID: String
+    /// `session_timeout_ms`: how fast a dead replica's sources move elsewhere.
+    public var sessionTimeoutMs: Int
+    /// `instance_id`: this replica's name; nil = `$HOSTNAME` where the manager runs.
+    public var instanceID: String?
+    /// `status_interval_seconds`: period of status and heartbeat records.
+    public var statusIntervalSeconds: Double
+    /// `http_port`: health, metrics and status endpoints; 0 picks a free port.
+    public var httpPort: Int
+
+    public init(configTopic: String = "stream-config",
+                statusTopic: String = "stream-status",
+                offsetsTopic: String = "stream-offsets",
+                configTopicPartitions: Int = 12,
+                groupID: String = "stream-manager",
+                sessionTimeoutMs: Int = 10_000,
+                instanceID: String? = nil,
+                statusIntervalSeconds: Double = 30,
+                httpPort: Int = 8080) {
+        self.configTopic = configTopic
+        self.statusTopic = statusTopic
+        self.offsetsTopic = offsetsTopic
+        self.configTopicPartitions = configTopicPartitions
+        self.groupID = groupID
+        self.sessionTimeoutMs = sessionTimeoutMs
+        self.instanceID = instanceID
+        self.statusIntervalSeconds = statusIntervalSeconds
+        self.httpPort = httpPort
+    }
+
+    /// The instance id to use: the configured one, else `$HOSTNAME`, else `stream-manager`.
+    public func resolvedInstanceID(environment: [String: String]) -> String {
+        if let instanceID, !instanceID.isEmpty { return instanceID }
+        if let host = environment["HOSTNAME"], !host.isEmpty { return host }
+        return "stream-manager"
+    }
+}

@@ -1,0 +1,50 @@
+/// A whole config file: the seed's sections plus `manager` and `topic_routing`.
+///
+/// Built three ways with one result: `ConfigLoader` from YAML or JSON, or in Swift:
+/// `StreamManagerConfig(kafka: KafkaConfig(...), sources: ["noaa": SourceConfig(...)])`.
+public struct StreamManagerConfig: Sendable, Hashable {
+    public var kafka: KafkaConfig
+    public var throttling: ThrottlingConfig
+    /// `queue_max_size`: records the shared priority queue holds.
+    public var queueMaxSize: Int
+    /// `queue_max_bytes`: bytes the queue holds; 0 = no byte limit.
+    public var queueMaxBytes: Int
+    public var queueOverflowStrategy: QueueOverflowStrategy
+    /// `enable_dlq`: send records that fail for good to a dead-letter topic.
+    public var enableDLQ: Bool
+    public var manager: ManagerConfig
+    public var topicRouting: TopicRoutingConfig
+    /// Source id → source.
+    public var sources: [String: SourceConfig]
+
+    public static let defaultQueueMaxSize = 10_000
+    public static let defaultQueueMaxBytes = 64 * 1024 * 1024
+
+    public init(kafka: KafkaConfig = KafkaConfig(),
+                throttling: ThrottlingConfig = ThrottlingConfig(),
+                queueMaxSize: Int = StreamManagerConfig.defaultQueueMaxSize,
+                queueMaxBytes: Int = StreamManagerConfig.defaultQueueMaxBytes,
+                queueOverflowStrategy: QueueOverflowStrategy = .dropOldest,
+                enableDLQ: Bool = true,
+                manager: ManagerConfig = ManagerConfig(),
+                topicRouting: TopicRoutingConfig = TopicRoutingConfig(),
+                sources: [String: SourceConfig] = [:]) {
+        self.kafka = kafka
+        self.throttling = throttling
+        self.queueMaxSize = queueMaxSize
+        self.queueMaxBytes = queueMaxBytes
+        self.queueOverflowStrategy = queueOverflowStrategy
+        self.enableDLQ = enableDLQ
+        self.manager = manager
+        self.topicRouting = topicRouting
+        self.sources = sources
+    }
+
+    /// The source to start, with the seed's errors: `Source not configured: <id>` and
+    /// `Source is disabled: <id>`.
+    public func enabledSource(_ id: String) throws(ConfigError) -> SourceConfig {
+        guard let source = sources[id] else { throw .sourceNotConfigured(id: id) }
+        guard source.enabled else { throw .sourceDisabled(id: id) }
+        return source
+    }
+}

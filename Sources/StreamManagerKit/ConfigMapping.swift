@@ -1,0 +1,82 @@
+import Foundation
+import Kafka
+import Pipeline
+import StreamConfig
+
+/// Turns the config model (pure values) into the settings of the pipeline's components.
+public enum ConfigMapping {
+    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+
+    static func ingestion(_ c: IngestionConfig) -> IngestionSettings {
+        IngestionSettings(
+            mode: IngestionSettings.Mode(rawValue: c.mode.rawValue) ?? .realTime,
+            pollingInterval: duration(c.pollingIntervalSeconds),
+            maxRecordsPerPoll: c.maxRecordsPerPoll,
+            bufferSize: c.bufferSize,
+            bufferFlushInterval: duration(c.bufferFlushIntervalSeconds),
+            batchSize: c.batchSize,
+            scheduleInterval: duration(c.scheduleIntervalSeconds ?? 3_600))
+    }
+
+    static func priority(_ p: SourcePriority) -> RecordPriority { RecordPriority(name: p.rawValue) ?? .normal }
+
+    static func overflow(_ s: QueueOverflowStrategy) -> OverflowStrategy { OverflowStrategy(rawValue: s.rawValue) ?? .dropOldest }
+
+    static func throttle(_ t: ThrottlingConfig) -> ThrottleSettings {
+        ThrottleSettings(enabled: t.enabled, minSendRate: t.minSendRate, maxSendRate: t.maxSendRate > 0 ? t.maxSendRate : nil,
+                         targetConsumerLag: Int64(t.targetConsumerLag), criticalConsumerLag: Int64(t.criticalConsumerLag),
+                         adjustmentFactor: t.adjustmentFactor, recoveryCycles: t.recoveryCycles)
+    }
+
+    static func routing(_ r: TopicRoutingConfig) -> RoutingRules {
+        RoutingRules(
+            custom: r.custom,
+            contentRules: r.contentRules.map { rule in
+                let condition: Pipeline.ContentRule.Condition
+                if let matches = rule.matches {
+                    condition = .matches(matches)
+                } else {
+                    condition = .equals(rule.equals.map(scalarText) ?? "null")
+                }
+                return Pipeline.ContentRule(field: rule.field, condition: condition, topic: rule.topic,
+                                            priority: rule.priority.flatMap { RecordPriority(name: $0.rawValue) })
+            },
+            patterns: r.patterns.map { PatternRule(match: $0.match, on: $0.on == .sourceType ? .sourceType : .sourceID, topic: $0.topic) },
+            fallbackTopic: r.fallbackTopic ?? RoutingRules().fallbackTopic)
+    }
+
+    /// A JSON scalar as the content rule compares it.
+    static func scalarText(_ v: ConfigValue) -> String {
+        switch v {
+        case .string(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        default: return v.description
+        }
+    }
+
+    static func api(_ s: SourceConfig, retryBackoffBase: Double) -> APIClient.Settings {
+        APIClient.Settings(timeout: duration(s.timeoutSeconds), cacheTTL: duration(s.cacheTTLSeconds),
+                           maxRetries: s.maxRetries, retryBackoffBase: duration(retryBackoffBase))
+    }
+
+    /// The data producer's settings. `${ENV}` references in `kafka.properties` (SASL passwords)
+    /// are resolved here, at use.
+    static func producer(_ k: KafkaConfig, bootstrapServers: [String],
+                         environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KafkaProducerConfiguration {
+        var p = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        p.clientID = k.clientID
+        p.compression = KafkaCompression(rawValue: k.compressionType.rawValue) ?? .none
+        p.lingerMilliseconds = k.lingerMs
+        p.batchRecords = k.batchSize
+        p.properties = try k.properties.mapValues { try EnvReference.resolve($0, environment: environment) }
+        return p
+    }
+}
+
+extension ConfigMapping {
+    /// librdkafka properties of the data producer for a config (benchmarks compare raw clients with the same settings).
+    public static func producerProperties(_ config: StreamManagerConfig, bootstrap: String) throws -> [String: String] {
+        try producer(config.kafka, bootstrapServers: .bootstrapList(bootstrap)).librdkafkaProperties()
+    }
+}

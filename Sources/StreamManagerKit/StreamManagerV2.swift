@@ -1,0 +1,329 @@
+import Connectors
+import Foundation
+import Kafka
+import Logging
+import Pipeline
+import StreamConfig
+import Synchronization
+
+/// The library facade, the Swift shape of the seed's `StreamManagerV2`: start, stop and
+/// reconfigure streams of configured sources through one shared pipeline (queue → throttler →
+/// resolver → producer with DLQ), with cursors committed to the offsets topic after delivery.
+public final class StreamManagerV2: Sendable {
+    public enum ManagerError: Error, Sendable, Equatable, CustomStringConvertible {
+        case sourceNotConfigured(String)
+        case sourceDisabled(String)
+        case notStarted
+        case streamNotFound(String)
+        case connector(String)
+
+        public var description: String {
+            switch self {
+            case .sourceNotConfigured(let id): return "Source not configured: \(id)"
+            case .sourceDisabled(let id): return "Source is disabled: \(id)"
+            case .notStarted: return "StreamManagerV2 is not started"
+            case .streamNotFound(let id): return "Stream not found: \(id)"
+            case .connector(let message): return message
+            }
+        }
+    }
+
+    /// What `reconfigureStream` did.
+    public enum ReconfigureOutcome: Sendable, Equatable {
+        case unchanged
+        case hot(fields: [String])
+        /// Make-before-break: a new stream took over at the old one's live cursor.
+        case restarted(newStreamID: String, fields: [String])
+        case stopped
+    }
+
+    private struct State {
+        var config: StreamManagerConfig
+        var components: ManagerComponents?
+        var sinkTask: Task<Void, Never>?
+        var lagTask: Task<Void, Never>?
+        var committed: [String: CommittedCursor] = [:]
+        /// Running streams by source id.
+        var streams: [String: StreamRuntime] = [:]
+        /// Every stream whose outcomes may still arrive (running or draining), by stream id.
+        var byStreamID: [String: StreamRuntime] = [:]
+        var started = false
+    }
+
+    private let state: Mutex<State>
+    private let bootstrapServers: [String]
+    private let registry: ConnectorRegistry
+    private let logger: Logger
+    private let clock: any PipelineClock
+    /// Whether cursors are read from and written to the offsets topic.
+    private let useOffsetsTopic: Bool
+
+    public init(config: StreamManagerConfig, bootstrapServers: [String]? = nil, registry: ConnectorRegistry = .shared,
+                logger: Logger = Logger(label: "stream-manager"), clock: any PipelineClock = SystemPipelineClock(),
+                useOffsetsTopic: Bool = true) {
+        state = Mutex(State(config: config))
+        self.bootstrapServers = bootstrapServers ?? .bootstrapList(config.kafka.bootstrapServers)
+        self.registry = registry
+        self.logger = logger
+        self.clock = clock
+        self.useOffsetsTopic = useOffsetsTopic
+    }
+
+    /// Loads and validates a config file; errors name the file, line and column.
+    public convenience init(configFile: String, bootstrapServers: [String]? = nil, logger: Logger = Logger(label: "stream-manager")) throws {
+        let config = try ConfigLoader.loadOrThrow(contentsOf: configFile)
+        self.init(config: config, bootstrapServers: bootstrapServers, logger: logger)
+    }
+
+    public var config: StreamManagerConfig { state.withLock { $0.config } }
+
+    // MARK: lifecycle
+
+    /// Starts the shared components and reads the committed cursors.
+    public func start() async throws {
+        let config = self.config
+        guard !state.withLock({ $0.started }) else { return }
+        let queue = PriorityQueue(maxSize: config.queueMaxSize > 0 ? config.queueMaxSize : nil,
+                                  maxBytes: config.queueMaxBytes > 0 ? config.queueMaxBytes : nil,
+                                  overflow: ConfigMapping.overflow(config.queueOverflowStrategy))
+        let throttler = Throttler(settings: ConfigMapping.throttle(config.throttling), clock: clock)
+        let resolver = try TopicResolver(rules: ConfigMapping.routing(config.topicRouting))
+        var sinkSettings = KafkaSink.Settings()
+        sinkSettings.batchSize = max(1, config.kafka.batchSize)
+        sinkSettings.maxRetries = config.kafka.maxRetries
+        sinkSettings.enableDLQ = config.enableDLQ
+        let router = OutcomeRouter()
+        let sink = try KafkaSink(producerConfiguration: ConfigMapping.producer(config.kafka, bootstrapServers: bootstrapServers),
+                                 queue: queue, throttler: config.throttling.enabled ? throttler : nil,
+                                 settings: sinkSettings, logger: logger) { router.route($0) }
+        var offsets: OffsetStore?
+        var committed: [String: CommittedCursor] = [:]
+        if useOffsetsTopic {
+            let store = try OffsetStore(topic: config.manager.offsetsTopic, bootstrapServers: bootstrapServers,
+                                        properties: ConfigMapping.producer(config.kafka, bootstrapServers: bootstrapServers).properties,
+                                        logger: logger)
+            committed = try await store.load()
+            offsets = store
+        }
+        let components = ManagerComponents(queue: queue, throttler: throttler, resolver: resolver,
+                                           limiters: RateLimiterRegistry(clock: clock), sink: sink, offsets: offsets,
+                                           clock: clock, retryBackoffBase: config.kafka.retryBackoffBase)
+        let sinkTask = Task { [logger] in
+            do { try await sink.run() } catch { logger.error("sink stopped: \(error)") }
+        }
+        let lagTask = LagMonitor.start(config: config, bootstrapServers: bootstrapServers, throttler: throttler,
+                                       topics: { [weak self] in self?.topicsInUse ?? [] }, logger: logger)
+        state.withLock {
+            $0.components = components
+            $0.sinkTask = sinkTask
+            $0.lagTask = lagTask
+            $0.committed = committed
+            $0.started = true
+        }
+        router.manager = self
+    }
+
+    /// Stops every stream (draining them), flushes the producer, closes the queue.
+    public func stop() async {
+        let (streams, components, sinkTask, lagTask) = state.withLock { s in
+            (Array(s.streams.values), s.components, s.sinkTask, s.lagTask)
+        }
+        guard let components else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for stream in streams { group.addTask { _ = await stream.stopPolling() } }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for stream in streams { group.addTask { await stream.drain() } }
+        }
+        lagTask?.cancel()
+        components.queue.close()
+        await sinkTask?.value
+        try? await components.offsets?.flush()
+        await components.sink.close()
+        await components.offsets?.close()
+        state.withLock { s in
+            s.streams = [:]
+            s.byStreamID = [:]
+            s.started = false
+            s.components = nil
+        }
+    }
+
+    /// Simulates a crash: streams stop without draining, nothing more is committed or flushed.
+    /// For tests of at-least-once recovery.
+    public func abandon() async {
+        let (streams, components) = state.withLock { s in (Array(s.streams.values), s.components) }
+        for stream in streams { stream.abandon() }
+        components?.queue.close()
+        state.withLock { s in
+            s.streams = [:]
+            s.byStreamID = [:]
+            s.started = false
+        }
+    }
+
+    // MARK: streams
+
+    /// Starts the configured source. The connector defaults to the registry's for its `source_type`.
+    /// Resumes from the source's committed cursor. Returns the new stream id.
+    @discardableResult
+    public func startStream(sourceID: String, connector: (any SourceConnector)? = nil) async throws -> String {
+        let (config, components, running, committed) = state.withLock { s in
+            (s.config, s.components, s.streams[sourceID], s.committed[sourceID])
+        }
+        guard let components else { throw ManagerError.notStarted }
+        guard let source = config.sources[sourceID] else { throw ManagerError.sourceNotConfigured(sourceID) }
+        guard source.enabled else { throw ManagerError.sourceDisabled(sourceID) }
+        if let running { return running.streamID }
+        let runtime = try makeRuntime(sourceID: sourceID, source: source, connector: connector,
+                                      cursor: committed?.cursor, components: components)
+        register(runtime)
+        runtime.start()
+        logger.info("started stream \(runtime.streamID)")
+        return runtime.streamID
+    }
+
+    /// Stops a stream (by stream id or source id): polling ends, its queued records are sent,
+    /// the final cursor is committed.
+    public func stopStream(_ id: String) async throws {
+        guard let runtime = state.withLock({ s in s.streams[id] ?? s.streams.values.first { $0.streamID == id } }) else {
+            throw ManagerError.streamNotFound(id)
+        }
+        state.withLock { _ = $0.streams.removeValue(forKey: runtime.sourceID) }
+        _ = await runtime.stopPolling()
+        await runtime.drain()
+        state.withLock { _ = $0.byStreamID.removeValue(forKey: runtime.streamID) }
+        logger.info("stopped stream \(runtime.streamID)")
+    }
+
+    /// Applies a new config for a source: in place when only hot fields changed, otherwise
+    /// make-before-break (the old stream stops at a poll boundary and hands its live cursor to
+    /// the new one, then drains). No record is lost or repeated.
+    @discardableResult
+    public func reconfigureStream(sourceID: String, to source: SourceConfig,
+                                  connector: (any SourceConnector)? = nil) async throws -> ReconfigureOutcome {
+        let (old, components) = state.withLock { s -> (StreamRuntime?, ManagerComponents?) in
+            s.config.sources[sourceID] = source
+            return (s.streams[sourceID], s.components)
+        }
+        guard let components else { throw ManagerError.notStarted }
+        guard let old else {
+            if source.enabled { _ = try await startStream(sourceID: sourceID, connector: connector) }
+            return .unchanged
+        }
+        let change = classify(old.source, source)
+        switch change {
+        case .none, .enable:
+            return .unchanged
+        case .disable:
+            try await stopStream(sourceID)
+            return .stopped
+        case .hot(let fields):
+            old.applyHot(source, configHash: source.configHash, retryBackoffBase: components.retryBackoffBase)
+            return .hot(fields: fields)
+        case .restart(let fields):
+            let handedOver = await old.stopPolling()
+            let new = try makeRuntime(sourceID: sourceID, source: source, connector: connector, cursor: handedOver,
+                                      components: components)
+            register(new)
+            new.start()
+            logger.info("reconfigured \(sourceID): \(old.streamID) → \(new.streamID) at cursor \(handedOver ?? "start")")
+            await old.drain()
+            state.withLock { _ = $0.byStreamID.removeValue(forKey: old.streamID) }
+            return .restarted(newStreamID: new.streamID, fields: fields)
+        }
+    }
+
+    /// Hot change of the routing rules for every stream.
+    public func updateRouting(_ routing: TopicRoutingConfig) throws {
+        let resolver = state.withLock { s -> TopicResolver? in
+            s.config.topicRouting = routing
+            return s.components?.resolver
+        }
+        try resolver?.update(ConfigMapping.routing(routing))
+    }
+
+    /// Stream ids of the running streams.
+    public var activeStreams: [String] { state.withLock { $0.streams.values.map(\.streamID).sorted() } }
+
+    /// Source id → stream id of the running streams.
+    public var runningSources: [String: String] { state.withLock { $0.streams.mapValues(\.streamID) } }
+
+    // MARK: reporting
+
+    public func metrics() -> ManagerMetrics {
+        let (streams, components, started) = state.withLock { s in (Array(s.streams.values), s.components, s.started) }
+        var perStream: [String: StreamMetrics] = [:]
+        for stream in streams { perStream[stream.streamID] = stream.metrics }
+        return ManagerMetrics(
+            stream_manager: .init(active_streams: streams.count, is_started: started),
+            producer: components?.sink.metricsSnapshot() ?? .zero,
+            queue: components?.queue.metrics ?? PriorityQueue(maxSize: nil).metrics,
+            throttling: components?.throttler.metrics ?? Throttler(settings: .disabled).metrics,
+            topic_resolver: components?.resolver.metrics ?? TopicResolverMetrics(),
+            streams: perStream)
+    }
+
+    public func healthCheck() -> HealthReport {
+        let (count, components, started) = state.withLock { s in (s.streams.count, s.components, s.started) }
+        let lastError = components?.sink.lastClientError
+        let connected = started && !(lastError.map { $0.code == .allBrokersDown || $0.code == .transport } ?? false)
+        let queueMetrics = components?.queue.metrics
+        let queueHealthy = (queueMetrics?.utilization_percent ?? 0) < 95
+        let producer = HealthReport.Producer(healthy: started && connected, kafka_connected: connected,
+                                             last_error: lastError?.description)
+        let queue = HealthReport.Queue(healthy: queueHealthy, size: queueMetrics?.size ?? 0,
+                                       utilization_percent: queueMetrics?.utilization_percent ?? 0)
+        let streams = HealthReport.Streams(active_count: count, healthy: started)
+        return HealthReport(healthy: producer.healthy && queue.healthy && streams.healthy,
+                            components: .init(producer: producer, queue: queue, streams: streams))
+    }
+
+    // MARK: internals
+
+    private func makeRuntime(sourceID: String, source: SourceConfig, connector: (any SourceConnector)?, cursor: String?,
+                             components: ManagerComponents) throws -> StreamRuntime {
+        let connector = try connector ?? {
+            do { return try registry.makeConnector(sourceID: sourceID, source: source) } catch {
+                throw ManagerError.connector("\(error)")
+            }
+        }()
+        components.sink.setDeadLetterTopic(source.dlqTopic, forSource: sourceID)
+        return StreamRuntime(sourceID: sourceID, source: source, configHash: source.configHash, connector: connector,
+                             cursor: cursor, components: components, logger: logger)
+    }
+
+    private func register(_ runtime: StreamRuntime) {
+        state.withLock { s in
+            s.streams[runtime.sourceID] = runtime
+            s.byStreamID[runtime.streamID] = runtime
+        }
+    }
+
+    fileprivate func route(_ outcomes: [DeliveryOutcomes]) {
+        let runtimes = state.withLock { s in outcomes.map { s.byStreamID[$0.streamID] } }
+        for (outcome, runtime) in zip(outcomes, runtimes) {
+            runtime?.settle(outcome.sequences, failed: outcome.failed + outcome.deadLettered)
+        }
+    }
+
+    var topicsInUse: [String] {
+        let (streams, resolver) = state.withLock { s in (Array(s.streams.values), s.components?.resolver) }
+        guard let resolver else { return [] }
+        return Array(Set(streams.map { s in
+            let source = s.source
+            return resolver.topic(sourceID: s.sourceID, sourceType: source.sourceType, sourceTopic: source.topic)
+        })).sorted()
+    }
+}
+
+/// Delivers sink outcomes to the manager, which is created after the sink.
+private final class OutcomeRouter: Sendable {
+    private let target = Mutex<WeakManager?>(nil)
+    private struct WeakManager: @unchecked Sendable { weak var value: StreamManagerV2? }
+    var manager: StreamManagerV2? {
+        get { target.withLock { $0?.value } }
+        set { target.withLock { $0 = WeakManager(value: newValue) } }
+    }
+    func route(_ outcomes: [DeliveryOutcomes]) { manager?.route(outcomes) }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Kafka
+import Logging
+import Pipeline
+import StreamConfig
+import Synchronization
+
+/// One running stream: a connector behind its API client, polled by an ingestion loop,
+/// feeding the manager's queue. It owns the stream's cursor bookkeeping: records are numbered
+/// as they are queued and the cursor after them is committed once their outcomes are in.
+final class StreamRuntime: Sendable {
+    let sourceID: String
+    let streamID: String
+    let startedAt = Date()
+
+    struct Shared {
+        var source: SourceConfig
+        var configHash: String
+        var tracker = CursorTracker()
+        var processed = 0
+        var failed = 0
+        var errors = 0
+        var lastError: String?
+        var lastCommitted: String?
+        var safeCursor: String?
+        var lastCommitAt = ContinuousClock.now
+    }
+
+    private let shared: Mutex<Shared>
+    private let api: APIClient
+    private let limiter: TokenBucket
+    private let loop: IngestionLoop
+    private let queue: PriorityQueue
+    private let resolver: TopicResolver
+    private let offsets: OffsetStore?
+    private let logger: Logger
+    private let loopTask = Mutex<Task<String?, Never>?>(nil)
+    private let drained = Mutex<[CheckedContinuation<Void, Never>]>([])
+
+    init(sourceID: String, source: SourceConfig, configHash: String, connector: any SourceConnector, cursor: String?,
+         components: ManagerComponents, logger: Logger) {
+        self.sourceID = sourceID
+        let streamID = StreamID.make(sourceID: sourceID)
+        self.streamID = streamID
+        shared = Mutex(Shared(source: source, configHash: configHash))
+        queue = components.queue
+        resolver = components.resolver
+        offsets = components.offsets
+        var logger = logger
+        logger[metadataKey: "stream_id"] = "\(streamID)"
+        self.logger = logger
+        limiter = components.limiters.limiter(sourceID: sourceID, ratePerMinute: Self.rate(source),
+                                              sharedHost: connector.apiHost)
+        api = APIClient(sourceID: sourceID, connector: connector, limiter: limiter,
+                        settings: ConfigMapping.api(source, retryBackoffBase: components.retryBackoffBase),
+                        clock: components.clock)
+        let emitBox = WeakEmitter()
+        let api = self.api
+        loop = IngestionLoop(settings: ConfigMapping.ingestion(source.ingestion), cursor: cursor, clock: components.clock,
+                             fetch: { try await api.fetch($0) },
+                             emit: { records, next in try await emitBox.target?.emit(records, next: next) },
+                             onError: { error in emitBox.target?.noteError(error) })
+        emitBox.target = self
+    }
+
+    private static func rate(_ s: SourceConfig) -> Double? { s.rateLimitPerMinute > 0 ? Double(s.rateLimitPerMinute) : nil }
+
+    var source: SourceConfig { shared.withLock { $0.source } }
+    var configHash: String { shared.withLock { $0.configHash } }
+    var cursor: String? { loop.cursor }
+
+    func start() {
+        let loop = self.loop
+        loopTask.withLock { $0 = Task { await loop.run() } }
+    }
+
+    /// Applies a hot change in place: intervals, sizes, rate limit, timeouts, retries, topic, priority.
+    func applyHot(_ source: SourceConfig, configHash: String, retryBackoffBase: Double) {
+        shared.withLock {
+            $0.source = source
+            $0.configHash = configHash
+        }
+        loop.update(ConfigMapping.ingestion(source.ingestion))
+        api.update(ConfigMapping.api(source, retryBackoffBase: retryBackoffBase))
+        limiter.update(ratePerMinute: Self.rate(source))
+    }
+
+    // MARK: records in
+
+    private func emit(_ records: [SourceRecord], next: String?) async throws {
+        let (source, sequences) = shared.withLock { s in (s.source, s.tracker.issue(records.count)) }
+        let sourceHeaders = [KafkaHeader(key: "source_id", string: sourceID),
+                             KafkaHeader(key: "source_type", string: source.sourceType)]
+        var batch: [PipelineRecord] = []
+        batch.reserveCapacity(records.count)
+        let priority = ConfigMapping.priority(source.priority)
+        for (record, sequence) in zip(records, sequences) {
+            batch.append(PipelineRecord(sourceID: sourceID, streamID: streamID, key: record.key, value: record.value,
+                                        headers: record.headers.isEmpty ? sourceHeaders : record.headers + sourceHeaders,
+                                        priority: priority, sequence: sequence,
+                                        eventTimeMilliseconds: record.eventTimeMilliseconds))
+        }
+        resolver.resolve(&batch, sourceType: source.sourceType, sourceTopic: source.topic)
+        let dropped = try await queue.enqueue(batch)
+        shared.withLock { $0.processed += records.count }
+        if !dropped.isEmpty { settle(dropped.map(\.sequence), failed: 0) }
+        if let next {
+            let safe = shared.withLock { $0.tracker.checkpoint(next) }
+            if let safe { commit(safe, force: false) }
+        }
+    }
+
+    private func noteError(_ error: Error) {
+        let text = "\(error)"
+        shared.withLock {
+            $0.errors += 1
+            $0.lastError = text
+        }
+        logger.warning("poll failed: \(text)")
+    }
+
+    // MARK: outcomes
+
+    /// Delivery outcomes for this stream's records (any order).
+    func settle(_ sequences: [UInt64], failed: Int) {
+        let (safe, done) = shared.withLock { s -> (String?, Bool) in
+            s.failed += failed
+            let safe = s.tracker.settle(sequences)
+            return (safe, s.tracker.pendingCount == 0)
+        }
+        if let safe { commit(safe, force: false) }
+        if done {
+            let waiters = drained.withLock { w -> [CheckedContinuation<Void, Never>] in defer { w = [] }; return w }
+            for w in waiters { w.resume() }
+        }
+    }
+
+    /// Writes the cursor to the offsets topic, at most about once a second unless forced
+    /// (a stop always writes the last one).
+    private func commit(_ cursor: String, force: Bool) {
+        let write: (String, String)? = shared.withLock { s in
+            s.safeCursor = cursor
+            guard force || ContinuousClock.now - s.lastCommitAt >= .seconds(1), s.lastCommitted != cursor else { return nil }
+            s.lastCommitted = cursor
+            s.lastCommitAt = .now
+            return (cursor, s.configHash)
+        }
+        if let (cursor, hash) = write {
+            offsets?.commit(sourceID: sourceID, CommittedCursor(cursor: cursor, configHash: hash, streamID: streamID))
+        }
+    }
+
+    // MARK: stopping
+
+    /// Stops polling at a poll boundary and returns the live cursor (for a hand-over).
+    func stopPolling() async -> String? {
+        loop.requestStop()
+        let task = loopTask.withLock { $0 }
+        return await task?.value ?? loop.cursor
+    }
+
+    /// Waits until every queued record of this stream has its outcome, then commits the final cursor.
+    func drain(timeout: Duration = .seconds(30)) async {
+        let pending = shared.withLock { $0.tracker.pendingCount }
+        if pending > 0 {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { [self] in
+                    await withCheckedContinuation { c in
+                        let now = drained.withLock { w -> Bool in
+                            if shared.withLock({ $0.tracker.pendingCount }) == 0 { return true }
+                            w.append(c)
+                            return false
+                        }
+                        if now { c.resume() }
+                    }
+                }
+                group.addTask { try? await Task.sleep(for: timeout) }
+                await group.next()
+                group.cancelAll()
+                let waiters = drained.withLock { w -> [CheckedContinuation<Void, Never>] in defer { w = [] }; return w }
+                for w in waiters { w.resume() }
+            }
+        }
+        if let safe = shared.withLock({ $0.safeCursor }) { commit(safe, force: true) }
+    }
+
+    /// Ends the loop without draining or committing (a crash, for tests).
+    func abandon() {
+        loopTask.withLock { $0?.cancel() }
+        loop.requestStop()
+    }
+
+    // MARK: reporting
+
+    var metrics: StreamMetrics {
+        let s = shared.withLock { $0 }
+        let mode = ModeMetrics(records_processed: s.processed, errors: s.errors,
+                               uptime_seconds: Int(Date().timeIntervalSince(startedAt)))
+        return StreamMetrics(source_id: sourceID, mode_name: s.source.ingestion.mode.rawValue, mode: mode,
+                             api_client: api.metrics, records_processed: s.processed, records_failed: s.failed,
+                             pending_records: s.tracker.pendingCount, cursor: s.lastCommitted, last_error: s.lastError)
+    }
+}
+
+/// Lets the loop's closures reach the runtime without a retain cycle.
+private final class WeakEmitter: Sendable {
+    private let ref = Mutex<WeakRuntime?>(nil)
+    private struct WeakRuntime: @unchecked Sendable { weak var value: StreamRuntime? }
+    var target: StreamRuntime? {
+        get { ref.withLock { $0?.value } }
+        set { ref.withLock { $0 = WeakRuntime(value: newValue) } }
+    }
+}

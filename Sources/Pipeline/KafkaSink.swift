@@ -32,7 +32,9 @@ public final class KafkaSink: Sendable {
     private let logger: Logger
     private let metrics = ProducerMetrics()
     private let window = Mutex(InFlightWindow<InFlight>())
-    private let retries = Mutex<[InFlight]>([])
+    /// Re-sends and DLQ copies, handed from the delivery-report thread to the retry loop.
+    private let retries = AsyncStream<[InFlight]>.makeStream()
+    private let pendingRetries = Atomic<Int>(0)
     private let dlqTopics = Mutex<[String: String]>([:])
     private let state: SinkState
     private let producerBox = Mutex<KafkaProducer?>(nil)
@@ -66,14 +68,17 @@ public final class KafkaSink: Sendable {
         dlqTopics.withLock { $0[sourceID] = topic }
     }
 
-    /// The send loop: runs until the queue is closed and empty, then flushes.
+    /// The send loop: runs until the queue is closed and empty, then flushes. Re-sends run
+    /// in a loop of their own, so they go out even while the queue is idle.
     public func run() async throws {
-        while true {
-            let pendingRetries = retries.withLock { r -> [InFlight] in defer { r.removeAll() }; return r }
-            if !pendingRetries.isEmpty {
-                try await send(pendingRetries)
-                continue
+        let retryLoop = Task { [self] in
+            for await items in retries.stream {
+                try? await send(items)
+                pendingRetries.subtract(items.count, ordering: .releasing)
             }
+        }
+        defer { retryLoop.cancel() }
+        while true {
             let batch = await queue.dequeue(max: settings.batchSize)
             if batch.isEmpty {
                 if queue.isClosed { break }
@@ -89,7 +94,7 @@ public final class KafkaSink: Sendable {
     /// Waits until every record handed to the producer has its outcome.
     public func flush(timeout: Duration) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while state.inFlightCount.load(ordering: .acquiring) > 0 || !retries.withLock({ $0.isEmpty }) {
+        while state.inFlightCount.load(ordering: .acquiring) > 0 || pendingRetries.load(ordering: .acquiring) > 0 {
             if ContinuousClock.now >= deadline { throw KafkaError(code: .timedOut, message: "sink flush timed out") }
             try await Task.sleep(for: .milliseconds(2))
         }
@@ -167,7 +172,7 @@ public final class KafkaSink: Sendable {
                 outcomes.add(item.record) { $0.delivered += 1 }
             }
         }
-        if !toRetry.isEmpty { retries.withLock { $0 += toRetry } }
+        if !toRetry.isEmpty { retry(toRetry) }
         metrics.record(outcomes.runs, retries: retried)
         if !outcomes.runs.isEmpty { state.onOutcomes(outcomes.runs) }
     }
@@ -175,10 +180,15 @@ public final class KafkaSink: Sendable {
     /// Settles a record that never reached librdkafka.
     private func settle(_ item: InFlight, error: KafkaError) {
         if let dlqItem = deadLetterCopy(of: item, error: error) {
-            retries.withLock { $0.append(dlqItem) }
+            retry([dlqItem])
         } else {
             report(failed: item.record)
         }
+    }
+
+    private func retry(_ items: [InFlight]) {
+        pendingRetries.add(items.count, ordering: .releasing)
+        retries.continuation.yield(items)
     }
 
     private func report(failed record: PipelineRecord) {

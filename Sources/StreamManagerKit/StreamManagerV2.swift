@@ -48,6 +48,8 @@ public final class StreamManagerV2: Sendable {
         /// Every stream whose outcomes may still arrive (running or draining), by stream id.
         var byStreamID: [String: StreamRuntime] = [:]
         var started = false
+        /// Producer totals of the last run, kept after `stop()` for final reports.
+        var finalProducerMetrics: ProducerMetricsSnapshot = .zero
     }
 
     private let state: Mutex<State>
@@ -141,7 +143,9 @@ public final class StreamManagerV2: Sendable {
         try? await components.offsets?.flush()
         await components.sink.close()
         await components.offsets?.close()
+        let final = components.sink.metricsSnapshot()
         state.withLock { s in
+            s.finalProducerMetrics = final
             s.streams = [:]
             s.byStreamID = [:]
             s.started = false
@@ -252,12 +256,14 @@ public final class StreamManagerV2: Sendable {
     // MARK: reporting
 
     public func metrics() -> ManagerMetrics {
-        let (streams, components, started) = state.withLock { s in (Array(s.streams.values), s.components, s.started) }
+        let (streams, components, started, final) = state.withLock { s in
+            (Array(s.streams.values), s.components, s.started, s.finalProducerMetrics)
+        }
         var perStream: [String: StreamMetrics] = [:]
         for stream in streams { perStream[stream.streamID] = stream.metrics }
         return ManagerMetrics(
             stream_manager: .init(active_streams: streams.count, is_started: started),
-            producer: components?.sink.metricsSnapshot() ?? .zero,
+            producer: components?.sink.metricsSnapshot() ?? final,
             queue: components?.queue.metrics ?? PriorityQueue(maxSize: nil).metrics,
             throttling: components?.throttler.metrics ?? Throttler(settings: .disabled).metrics,
             topic_resolver: components?.resolver.metrics ?? TopicResolverMetrics(),

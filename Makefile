@@ -29,7 +29,9 @@ test-tansu:
 
 bench: deps
 	$(SWIFT) build -c release --product kafka-producer-bench
+	$(SWIFT) build -c release --product pipeline-bench
 	.build/release/kafka-producer-bench
+	taskset -c 0 .build/release/pipeline-bench
 
 clean:
 	rm -rf .build .cache

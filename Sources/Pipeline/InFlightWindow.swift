@@ -20,8 +20,7 @@ struct InFlightWindow<Element> {
     mutating func remove(id: UInt64) -> Element? {
         guard id >= base, Int(id - base) < slots.count else { return nil }
         let index = Int(id - base)
-        let element = slots[index]
-        slots[index] = nil
+        let element = slots[index].take()  // moved out, not copied: this runs per delivered record
         while let first = slots.first, first == nil {
             slots.removeFirst()
             base += 1

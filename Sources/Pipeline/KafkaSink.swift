@@ -144,32 +144,43 @@ public final class KafkaSink: Sendable {
 
     /// Delivery reports, on the producer's polling thread, in batches.
     private func handle(_ reports: [DeliveryReport]) {
-        let settled: [(InFlight, KafkaError?)] = window.withLock { window in
-            reports.compactMap { r in window.remove(id: r.messageID).map { ($0, r.error) } }
-        }
-        state.inFlightCount.subtract(settled.count, ordering: .relaxed)
         var outcomes = OutcomeBatcher()
+        var failures: [(InFlight, KafkaError)] = []
+        // Successes are settled under the window lock without copying records around;
+        // failures (rare) are handled after it.
+        let settledCount: Int = window.withLock { window in
+            var n = 0
+            for r in reports {
+                guard let item = window.remove(id: r.messageID) else { continue }
+                n += 1
+                if let error = r.error {
+                    failures.append((item, error))
+                } else if item.deadLetterOf != nil {
+                    outcomes.add(item.record) { $0.deadLettered += 1 }
+                } else {
+                    outcomes.add(item.record) { $0.delivered += 1 }
+                }
+            }
+            return n
+        }
+        state.inFlightCount.subtract(settledCount, ordering: .relaxed)
         var retried = 0
         var toRetry: [InFlight] = []
-        for (item, error) in settled {
+        for (item, error) in failures {
             if item.deadLetterOf != nil {
                 // The outcome of a DLQ copy is the outcome of the original record.
-                if let error { logger.error("record of \(item.record.sourceID) lost: DLQ write failed: \(error)") }
-                outcomes.add(item.record) { if error == nil { $0.deadLettered += 1 } else { $0.failed += 1 } }
-            } else if let error {
-                if error.isRetriable && item.attempts <= settings.maxRetries {
-                    var again = item
-                    again.attempts += 1
-                    toRetry.append(again)
-                    retried += 1
-                } else if let dlqItem = deadLetterCopy(of: item, error: error) {
-                    toRetry.append(dlqItem)
-                } else {
-                    logger.error("record of \(item.record.sourceID) not delivered to \(item.record.topic): \(error)")
-                    outcomes.add(item.record) { $0.failed += 1 }
-                }
+                logger.error("record of \(item.record.sourceID) lost: DLQ write failed: \(error)")
+                outcomes.add(item.record) { $0.failed += 1 }
+            } else if error.isRetriable && item.attempts <= settings.maxRetries {
+                var again = item
+                again.attempts += 1
+                toRetry.append(again)
+                retried += 1
+            } else if let dlqItem = deadLetterCopy(of: item, error: error) {
+                toRetry.append(dlqItem)
             } else {
-                outcomes.add(item.record) { $0.delivered += 1 }
+                logger.error("record of \(item.record.sourceID) not delivered to \(item.record.topic): \(error)")
+                outcomes.add(item.record) { $0.failed += 1 }
             }
         }
         if !toRetry.isEmpty { retry(toRetry) }

@@ -59,16 +59,18 @@ public final class StreamManagerV2: Sendable {
     private let clock: any PipelineClock
     /// Whether cursors are read from and written to the offsets topic.
     private let useOffsetsTopic: Bool
+    private let lagCheckInterval: Duration
 
     public init(config: StreamManagerConfig, bootstrapServers: [String]? = nil, registry: ConnectorRegistry = .shared,
                 logger: Logger = Logger(label: "stream-manager"), clock: any PipelineClock = SystemPipelineClock(),
-                useOffsetsTopic: Bool = true) {
+                useOffsetsTopic: Bool = true, lagCheckInterval: Duration = .seconds(5)) {
         state = Mutex(State(config: config))
         self.bootstrapServers = bootstrapServers ?? .bootstrapList(config.kafka.bootstrapServers)
         self.registry = registry
         self.logger = logger
         self.clock = clock
         self.useOffsetsTopic = useOffsetsTopic
+        self.lagCheckInterval = lagCheckInterval
     }
 
     /// Loads and validates a config file; errors name the file, line and column.
@@ -114,7 +116,8 @@ public final class StreamManagerV2: Sendable {
             do { try await sink.run() } catch { logger.error("sink stopped: \(error)") }
         }
         let lagTask = LagMonitor.start(config: config, bootstrapServers: bootstrapServers, throttler: throttler,
-                                       topics: { [weak self] in self?.topicsInUse ?? [] }, logger: logger)
+                                       topics: { [weak self] in self?.topicsInUse ?? [] }, logger: logger,
+                                       interval: lagCheckInterval)
         state.withLock {
             $0.components = components
             $0.sinkTask = sinkTask

@@ -18,6 +18,7 @@ func argument(_ name: String, _ fallback: Int) -> Int {
 }
 let recordCount = argument("--records", 300_000)
 let rounds = argument("--rounds", 5)
+let only = args.firstIndex(of: "--only").map { args[$0 + 1] }
 let logger: Logger = {
     var l = Logger(label: "bench")
     l.logLevel = .error
@@ -96,7 +97,7 @@ func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 print("pipeline throughput: \(recordCount) generator records of 200 bytes, \(rounds) alternating rounds, embedded cluster")
 var raw: [Double] = [], pipeline: [Double] = []
 for round in 0..<rounds {
-    for order in (round % 2 == 0 ? [0, 1] : [1, 0]) {
+    for order in (round % 2 == 0 ? [0, 1] : [1, 0]) where only == nil || (only == "raw") == (order == 0) {
         let cluster = try EmbeddedKafkaCluster(logger: logger)
         try cluster.createTopic("bench", partitions: 4)
         if order == 0 { raw.append(try runRaw(bootstrap: cluster.bootstrapServers)) }
@@ -104,6 +105,7 @@ for round in 0..<rounds {
     }
     print(String(format: "  round %d: raw %.0f rec/s, pipeline %.0f rec/s", round + 1, raw.last ?? 0, pipeline.last ?? 0))
 }
+if only != nil { exit(0) }
 print(String(format: "raw rd_kafka_produce: %.0f records/s (median)", median(raw)))
 print(String(format: "StreamManagerV2 pipeline: %.0f records/s (median)", median(pipeline)))
 print(String(format: "ratio pipeline/raw: %.3f (target >= 0.8)", median(pipeline) / median(raw)))

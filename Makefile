@@ -17,9 +17,11 @@ run: build
 kafka-dev: build
 	$(BIN) kafka-dev
 
+# --no-parallel: the suite runs real clusters, subprocesses and blocking clients; run in parallel on a
+# 2-core machine it has hung intermittently (see the open issue notes), sequentially it has not.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 	$(MAKE) test-tansu
 
 # The producer, consumer, compacted reader and ensure-topic tests again, against Tansu

@@ -12,7 +12,7 @@ export "${env_line?}"
 export TANSU_BOOTSTRAP="127.0.0.1:$port"
 log=$(mktemp)
 status=0
-swift test --skip-build --filter TansuBrokerTests 2>&1 | tee "$log" || status=$?
+swift test --skip-build --no-parallel --filter TansuBrokerTests 2>&1 | tee "$log" || status=$?
 # A filter that matches nothing "passes" with zero tests: treat that as a failure.
 if ! grep -Eq 'Test run with [1-9][0-9]* tests? .*passed' "$log"; then
   echo "tansu-tests: no Tansu test ran and passed" >&2

@@ -18,7 +18,7 @@ public final class KafkaProducer: Service, Sendable {
     private let poller: PollThread
     private let serving: ReportServing
     private let sends: SendCounter
-    private let topics = Mutex<[String: OpaquePointer]>([:])
+    private let topics = TopicHandles()
     private let router: DeliveryRouter
     private let nextID = Atomic<UInt64>(1)
     private let closed = Atomic<Bool>(false)
@@ -59,7 +59,11 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     deinit {
-        closeNow()
+        // Closing can wait on librdkafka (purging, stopping the thread): never on the thread
+        // that happens to drop the last reference, which may be one of Swift's few pool threads.
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let (handle, router, poller, topics) = (self.handle, self.router, self.poller, self.topics)
+        Blocking.detach { KafkaProducer.shutDown(handle: handle, router: router, poller: poller, topics: topics) }
     }
 
     /// Enqueues a record without waiting. Throws `queueFull` (retriable) when librdkafka's
@@ -133,16 +137,17 @@ public final class KafkaProducer: Service, Sendable {
         } catch {
             logger.warning("producer flush at shutdown: \(error)")
         }
-        closeNow()
+        await close()
     }
 
     /// Fails whatever is still queued (with delivery reports saying so) and stops polling.
     public func close() async {
-        closeNow()
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let (handle, router, poller, topics) = (self.handle, self.router, self.poller, self.topics)
+        _ = try? await Blocking.run { KafkaProducer.shutDown(handle: handle, router: router, poller: poller, topics: topics) }
     }
 
-    private func closeNow() {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    private static func shutDown(handle: RDKafkaHandle, router: DeliveryRouter, poller: PollThread, topics: TopicHandles) {
         if router.inFlight.load(ordering: .acquiring) > 0 {
             // Turn what can no longer be sent into failure reports, never silence.
             rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
@@ -153,22 +158,11 @@ public final class KafkaProducer: Service, Sendable {
             }
         }
         poller.stop()
-        topics.withLock { topics in
-            for rkt in topics.values { rd_kafka_topic_destroy(rkt) }
-            topics.removeAll()
-        }
+        topics.destroyAll()
     }
 
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
-        let result: Result<OpaquePointer, KafkaError> = topics.withLock { topics in
-            if let rkt = topics[name] { return .success(rkt) }
-            guard let rkt = rd_kafka_topic_new(handle.pointer, name, nil) else {
-                return .failure(KafkaError(rd_kafka_last_error(), context: "topic \(name)"))
-            }
-            topics[name] = rkt
-            return .success(rkt)
-        }
-        return try result.get()
+        try topics.handle(name, client: handle)
     }
 
     private func enqueue(_ record: ProducerRecord, id: UInt64) throws(KafkaError) {
@@ -325,4 +319,28 @@ private func withBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?, Int) ->
     guard let bytes else { return body(nil, 0) }
     if bytes.isEmpty { return body(UnsafeRawPointer(emptyByte), 0) }
     return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+}
+
+/// The producer's topic handles, created once per topic and destroyed with the producer.
+final class TopicHandles: Sendable {
+    private let map = Mutex<[String: OpaquePointer]>([:])
+
+    func handle(_ name: String, client: RDKafkaHandle) throws(KafkaError) -> OpaquePointer {
+        let result: Result<OpaquePointer, KafkaError> = map.withLock { topics in
+            if let rkt = topics[name] { return .success(rkt) }
+            guard let rkt = rd_kafka_topic_new(client.pointer, name, nil) else {
+                return .failure(KafkaError(rd_kafka_last_error(), context: "topic \(name)"))
+            }
+            topics[name] = rkt
+            return .success(rkt)
+        }
+        return try result.get()
+    }
+
+    func destroyAll() {
+        map.withLock { topics in
+            for rkt in topics.values { rd_kafka_topic_destroy(rkt) }
+            topics.removeAll()
+        }
+    }
 }

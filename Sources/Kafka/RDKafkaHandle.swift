@@ -80,7 +80,14 @@ final class RDKafkaHandle: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_destroy(pointer)
+        // rd_kafka_destroy waits for librdkafka's threads (a consumer even leaves its group):
+        // never block the thread that drops the last reference, which may be a pool thread.
+        // The context stays alive until then: callbacks may still fire during destroy.
+        let handle = UnsafeSendablePointer(pointer), context = self.context
+        Blocking.detach {
+            rd_kafka_destroy(handle.pointer)
+            withExtendedLifetime(context) {}
+        }
     }
 
     /// Builds `rd_kafka_conf_t`. Error texts name the property but never echo values of
@@ -142,4 +149,10 @@ extension String {
     init(cBuffer: [CChar]) {
         self = String(decoding: cBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+}
+
+/// A raw client pointer handed to the clean-up queue.
+struct UnsafeSendablePointer: @unchecked Sendable {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
 }

@@ -67,8 +67,13 @@ struct StreamManagerV2Tests {
         let config = KitSupport.config(cluster, sources: ["r": KitSupport.generator(topic: "resume", rate: 500, poll: 0.05)])
         let crashed = StreamManagerV2(config: config, logger: KitSupport.logger)
         try await crashed.start()
-        try await crashed.startStream(sourceID: "r")
-        try await Task.sleep(for: .milliseconds(2_500))  // cursors commit about once a second
+        let crashedID = try await crashed.startStream(sourceID: "r")
+        // Crash only once a cursor past the first records has been committed (about once a second).
+        let committed = await KitSupport.waitUntil(timeout: .seconds(30)) {
+            (crashed.metrics().streams[crashedID]?.cursor.flatMap { Int($0) } ?? 0) > 100
+        }
+        #expect(committed)
+        try await Task.sleep(for: .milliseconds(300))  // more records in flight past the committed cursor
         await crashed.abandon()
         let before = try await KitSupport.sequences(cluster, topic: "resume", atLeast: 1)
         #expect(!before.isEmpty)

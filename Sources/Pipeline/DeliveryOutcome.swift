@@ -16,6 +16,14 @@ public struct DeliveryOutcomes: Sendable, Equatable {
         self.streamID = streamID
         self.sourceID = sourceID
     }
+
+    /// Outcomes for records the queue dropped. Under `drop_oldest` they may belong to other
+    /// streams than the one enqueuing, so they are grouped by stream for routing.
+    public static func dropped(_ records: [PipelineRecord]) -> [DeliveryOutcomes] {
+        var batcher = OutcomeBatcher()
+        for record in records { batcher.add(record) { _ in } }
+        return batcher.runs
+    }
 }
 
 /// Groups outcomes into runs of one stream (records of a batch mostly come from one stream).

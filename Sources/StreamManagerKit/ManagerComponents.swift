@@ -13,4 +13,6 @@ struct ManagerComponents: Sendable {
     let offsets: OffsetStore?
     let clock: any PipelineClock
     let retryBackoffBase: Double
+    /// Hands outcomes to the streams they belong to (by stream id).
+    let settle: @Sendable ([DeliveryOutcomes]) -> Void
 }

@@ -111,7 +111,8 @@ public final class StreamManagerV2: Sendable {
         }
         let components = ManagerComponents(queue: queue, throttler: throttler, resolver: resolver,
                                            limiters: RateLimiterRegistry(clock: clock), sink: sink, offsets: offsets,
-                                           clock: clock, retryBackoffBase: config.kafka.retryBackoffBase)
+                                           clock: clock, retryBackoffBase: config.kafka.retryBackoffBase,
+                                           settle: { router.route($0) })
         let sinkTask = Task { [logger] in
             do { try await sink.run() } catch { logger.error("sink stopped: \(error)") }
         }

@@ -33,6 +33,7 @@ final class StreamRuntime: Sendable {
     private let queue: PriorityQueue
     private let resolver: TopicResolver
     private let offsets: OffsetStore?
+    private let settleElsewhere: @Sendable ([DeliveryOutcomes]) -> Void
     private let logger: Logger
     private let loopTask = Mutex<Task<String?, Never>?>(nil)
     private let drained = Mutex<[CheckedContinuation<Void, Never>]>([])
@@ -46,6 +47,7 @@ final class StreamRuntime: Sendable {
         queue = components.queue
         resolver = components.resolver
         offsets = components.offsets
+        settleElsewhere = components.settle
         var logger = logger
         logger[metadataKey: "stream_id"] = "\(streamID)"
         self.logger = logger
@@ -103,7 +105,9 @@ final class StreamRuntime: Sendable {
         resolver.resolve(&batch, sourceType: source.sourceType, sourceTopic: source.topic)
         let dropped = try await queue.enqueue(batch)
         shared.withLock { $0.processed += records.count }
-        if !dropped.isEmpty { settle(dropped.map(\.sequence), failed: 0) }
+        // Dropped records are settled (the cursor may pass them), by the stream each belongs to:
+        // drop_oldest can evict another stream's records to admit these.
+        if !dropped.isEmpty { settleElsewhere(DeliveryOutcomes.dropped(dropped)) }
         if let next {
             let safe = shared.withLock { $0.tracker.checkpoint(next) }
             if let safe { commit(safe, force: false) }

@@ -74,6 +74,7 @@ let package = Package(
             name: "stream-manager",
             dependencies: [
                 "Kafka",
+                "Pipeline",
                 "StreamConfig",
                 "StreamManagerKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -90,7 +91,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "pipeline-bench",
-            dependencies: ["StreamManagerKit", "Connectors", "StreamConfig", "Kafka", "CRdKafka"],
+            dependencies: ["StreamManagerKit", "Connectors", "Pipeline", "StreamConfig", "Kafka", "CRdKafka"],
             path: "bench/PipelineBench",
             swiftSettings: strict
         ),
@@ -103,13 +104,14 @@ let package = Package(
             name: "PipelineTests",
             dependencies: [
                 "Pipeline",
+                "Kafka",
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "StreamManagerKitTests",
-            dependencies: ["StreamManagerKit", "StreamConfig", "Kafka", "Connectors"],
+            dependencies: ["StreamManagerKit", "StreamConfig", "Kafka", "Connectors", "Pipeline"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -10,8 +10,34 @@ public struct DeliveryReport: Sendable, Equatable {
     public let offset: Int64
     /// nil when delivered; otherwise why it never will be (retries are exhausted by then).
     public let error: KafkaError?
+    /// For a record that was not delivered: the record as librdkafka held it (key, value,
+    /// headers, timestamp), so a sender can retry or dead-letter it without keeping its own
+    /// copy of every record in flight. nil when delivered.
+    public var undelivered: ProducerRecord? { failed?.record }
+    // Boxed: a report stays a few words wide on the hot (delivered) path.
+    private let failed: UndeliveredRecord?
+
+    public init(messageID: UInt64, topic: String, partition: Int32, offset: Int64, error: KafkaError?,
+                undelivered: ProducerRecord? = nil) {
+        self.messageID = messageID
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.error = error
+        self.failed = undelivered.map(UndeliveredRecord.init)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.messageID == b.messageID && a.topic == b.topic && a.partition == b.partition && a.offset == b.offset
+            && a.error == b.error && a.undelivered == b.undelivered
+    }
 
     public var isDelivered: Bool { error == nil }
+}
+
+final class UndeliveredRecord: Sendable {
+    let record: ProducerRecord
+    init(_ record: ProducerRecord) { self.record = record }
 }
 
 /// Collects delivery reports inside `rd_kafka_poll`. Touched only by the thread holding
@@ -41,8 +67,15 @@ final class DeliveryCollector: @unchecked Sendable {
         }
         let id = UInt64(UInt(bitPattern: m._private))
         let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(m.err)
+        var undelivered: ProducerRecord?
+        if error != nil {
+            // Failures are rare: copying them here spares senders a copy of every record.
+            let copy = RDKafkaMessage.record(message) { _ in topic }
+            undelivered = ProducerRecord(topic: topic, key: copy.key, value: copy.value, headers: copy.headers,
+                                         timestampMilliseconds: copy.timestampMilliseconds)
+        }
         pending.append(DeliveryReport(messageID: id, topic: topic, partition: m.partition,
-                                      offset: error == nil ? m.offset : -1, error: error))
+                                      offset: error == nil ? m.offset : -1, error: error, undelivered: undelivered))
     }
 
     /// Trades the collected reports for an empty buffer. Trading buffers (rather than copying)

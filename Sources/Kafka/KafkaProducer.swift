@@ -71,8 +71,26 @@ public final class KafkaProducer: Service, Sendable {
     @discardableResult
     public func send(_ record: ProducerRecord) throws(KafkaError) -> UInt64 {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        try enqueue(record, id: id)
+        try enqueue(record, id: id, rkt: topicHandle(record.topic))
         return id
+    }
+
+    /// Like `send`, with the handle of `record.topic` looked up beforehand: a sender of
+    /// many records to one topic saves a locked lookup per record.
+    /// The record's parts are passed separately, so a sender holding them in its own record type
+    /// builds no intermediate `ProducerRecord` per record.
+    @discardableResult
+    public func send(to topic: TopicHandle, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = [],
+                     timestampMilliseconds: Int64? = nil) throws(KafkaError) -> UInt64 {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        try enqueue(id: id, rkt: topic.pointer, partition: RD_KAFKA_PARTITION_UA, key: key, value: value,
+                    headers: headers, timestampMilliseconds: timestampMilliseconds)
+        return id
+    }
+
+    /// The producer's handle for a topic (created on first use, valid while the producer lives).
+    public func topicHandle(for name: String) throws(KafkaError) -> TopicHandle {
+        TopicHandle(name: name, pointer: try topicHandle(name))
     }
 
     /// Like `send`, but waits (polling gently) while the local queue is full.
@@ -80,7 +98,7 @@ public final class KafkaProducer: Service, Sendable {
     public func sendWhenReady(_ record: ProducerRecord) async throws -> UInt64 {
         while true {
             let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-            let result: Result<Void, KafkaError> = Result { () throws(KafkaError) in try enqueue(record, id: id) }
+            let result: Result<Void, KafkaError> = Result { () throws(KafkaError) in try enqueue(record, id: id, rkt: topicHandle(record.topic)) }
             switch result {
             case .success: return id
             case .failure(let error) where error.code == .queueFull:
@@ -98,7 +116,7 @@ public final class KafkaProducer: Service, Sendable {
             router.waiters.withLock { $0[id] = c }
             router.waiterCount.add(1, ordering: .releasing)
             do throws(KafkaError) {
-                try enqueue(record, id: id)
+                try enqueue(record, id: id, rkt: topicHandle(record.topic))
             } catch {
                 let removed = router.waiters.withLock { $0.removeValue(forKey: id) }
                 if removed != nil { router.waiterCount.subtract(1, ordering: .releasing) }
@@ -121,6 +139,21 @@ public final class KafkaProducer: Service, Sendable {
             }
             try await Task.sleep(for: .milliseconds(1))
         }
+    }
+
+    /// Serves the delivery reports that are ready, on the calling thread, without waiting; returns
+    /// how many. A sender whose `send` threw `queueFull` calls this before backing off: each
+    /// served report frees a slot in librdkafka's queue (its handler still runs on the polling thread).
+    @discardableResult
+    public func serveDeliveryReports() -> Int {
+        Int(serving.poll(timeoutMilliseconds: 0))
+    }
+
+    /// Names of the topics the cluster has (a metadata request).
+    public func topicNames(timeout: Duration = .seconds(10)) async throws -> Set<String> {
+        let handle = self.handle
+        let topics = try await Blocking.run { try handle.metadata(topic: nil, timeoutMilliseconds: timeout.milliseconds) }
+        return Set(topics.filter { $0.error == nil }.map(\.name))
     }
 
     /// Records sent and not yet reported.
@@ -165,28 +198,32 @@ public final class KafkaProducer: Service, Sendable {
         try topics.handle(name, client: handle)
     }
 
-    private func enqueue(_ record: ProducerRecord, id: UInt64) throws(KafkaError) {
+    private func enqueue(_ record: ProducerRecord, id: UInt64, rkt: OpaquePointer) throws(KafkaError) {
+        try enqueue(id: id, rkt: rkt, partition: record.partition ?? RD_KAFKA_PARTITION_UA, key: record.key,
+                    value: record.value, headers: record.headers, timestampMilliseconds: record.timestampMilliseconds)
+    }
+
+    private func enqueue(id: UInt64, rkt: OpaquePointer, partition: Int32, key: [UInt8]?, value: [UInt8]?,
+                         headers: [KafkaHeader], timestampMilliseconds: Int64?) throws(KafkaError) {
         if sends.count.wrappingAdd(1, ordering: .relaxed).newValue & 511 == 0 {
             _ = serving.poll(timeoutMilliseconds: 0)
         }
         guard !closed.load(ordering: .relaxed) else {
             throw KafkaError(code: .state, message: "producer is closed")
         }
-        let rkt = try topicHandle(record.topic)
         let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id))
-        let partition = record.partition ?? RD_KAFKA_PARTITION_UA
         router.inFlight.add(1, ordering: .relaxed)
-        let error: KafkaError? = withBytes(record.key) { keyPtr, keyLen in
-            withBytes(record.value) { valuePtr, valueLen in
-                if record.headers.isEmpty && record.timestampMilliseconds == nil {
+        let error: KafkaError? = withBytes(key) { keyPtr, keyLen in
+            withBytes(value) { valuePtr, valueLen in
+                if headers.isEmpty && timestampMilliseconds == nil {
                     // The plain call is the cheapest path through librdkafka.
                     let rc = rd_kafka_produce(rkt, partition, RD_KAFKA_MSG_F_COPY,
                                               UnsafeMutableRawPointer(mutating: valuePtr), valueLen,
                                               keyPtr, keyLen, opaque)
                     return rc == 0 ? nil : KafkaError(rd_kafka_last_error())
                 }
-                return produceWithHeaders(record, rkt: rkt, partition: partition, key: (keyPtr, keyLen),
-                                          value: (valuePtr, valueLen), opaque: opaque)
+                return produceWithHeaders(headers, timestampMilliseconds, rkt: rkt, partition: partition,
+                                          key: (keyPtr, keyLen), value: (valuePtr, valueLen), opaque: opaque)
             }
         }
         if let error {
@@ -195,13 +232,13 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
-    private func produceWithHeaders(_ record: ProducerRecord, rkt: OpaquePointer, partition: Int32,
+    private func produceWithHeaders(_ recordHeaders: [KafkaHeader], _ timestamp: Int64?, rkt: OpaquePointer, partition: Int32,
                                     key: (UnsafeRawPointer?, Int), value: (UnsafeRawPointer?, Int),
                                     opaque: UnsafeMutableRawPointer?) -> KafkaError? {
         var headers: OpaquePointer? = nil
-        if !record.headers.isEmpty {
-            headers = rd_kafka_headers_new(record.headers.count)
-            for h in record.headers {
+        if !recordHeaders.isEmpty {
+            headers = rd_kafka_headers_new(recordHeaders.count)
+            for h in recordHeaders {
                 withBytes(h.value) { ptr, len in
                     _ = rd_kafka_header_add(headers, h.key, -1, h.value == nil ? nil : ptr, h.value == nil ? 0 : len)
                 }
@@ -222,7 +259,7 @@ public final class KafkaProducer: Service, Sendable {
             add(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.0); $0.u.mem.size = value.1 }
             add(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.0); $0.u.mem.size = key.1 }
             add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
-            if let ts = record.timestampMilliseconds { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = ts } }
+            if let ts = timestamp { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = ts } }
             if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers } }
             if let err = rd_kafka_produceva(handle.pointer, vus.baseAddress, n) {
                 // Ownership of the headers passes to librdkafka only on success.
@@ -321,7 +358,15 @@ private func withBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?, Int) ->
     return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
 }
 
+/// A producer's handle for one topic; see `KafkaProducer.topicHandle(for:)`.
+public struct TopicHandle: @unchecked Sendable {
+    public let name: String
+    // Owned by the producer's `TopicHandles`, destroyed only when the producer shuts down.
+    let pointer: OpaquePointer
+}
+
 /// The producer's topic handles, created once per topic and destroyed with the producer.
+
 final class TopicHandles: Sendable {
     private let map = Mutex<[String: OpaquePointer]>([:])
 

@@ -31,10 +31,15 @@ struct OutcomeBatcher {
     private(set) var runs: [DeliveryOutcomes] = []
 
     mutating func add(_ record: PipelineRecord, _ update: (inout DeliveryOutcomes) -> Void) {
-        if runs.isEmpty || runs[runs.count - 1].streamID != record.streamID {
-            runs.append(DeliveryOutcomes(streamID: record.streamID, sourceID: record.sourceID))
+        add(record.streamID, record.sourceID, record.sequence, update)
+    }
+
+    mutating func add(_ streamID: String, _ sourceID: String, _ sequence: UInt64,
+                      _ update: (inout DeliveryOutcomes) -> Void) {
+        if runs.isEmpty || runs[runs.count - 1].streamID != streamID {
+            runs.append(DeliveryOutcomes(streamID: streamID, sourceID: sourceID))
         }
-        runs[runs.count - 1].sequences.append(record.sequence)
+        runs[runs.count - 1].sequences.append(sequence)
         update(&runs[runs.count - 1])
     }
 }

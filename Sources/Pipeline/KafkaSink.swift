@@ -19,11 +19,34 @@ public final class KafkaSink: Sendable {
 
     public typealias OutcomeHandler = @Sendable ([DeliveryOutcomes]) -> Void
 
-    struct InFlight {
+    /// A record to (re-)send.
+    struct InFlight: SinkItem {
         var record: PipelineRecord
         var attempts: Int
-        /// Set for DLQ copies: the outcome to report once the copy is (or is not) stored.
+        /// Set for DLQ copies (the DLQ topic): the outcome is the original record's.
         var deadLetterOf: String?
+    }
+
+    /// What the sink remembers of a record librdkafka holds: no key, value or headers (a
+    /// failure report carries those back), so nothing big is kept per record in flight and
+    /// record buffers are freed on the thread that sends them.
+    struct Ticket {
+        let streamID: String
+        let sourceID: String
+        let sequence: UInt64
+        let priority: RecordPriority
+        let topic: String
+        let attempts: Int
+        let deadLetterOf: String?
+
+        /// The record again, from what librdkafka handed back with its failure report.
+        func restored(from report: DeliveryReport) -> InFlight {
+            let copy = report.undelivered
+            let record = PipelineRecord(sourceID: sourceID, streamID: streamID, key: copy?.key, value: copy?.value ?? [],
+                                        headers: copy?.headers ?? [], priority: priority, topic: topic,
+                                        sequence: sequence, eventTimeMilliseconds: copy?.timestampMilliseconds)
+            return InFlight(record: record, attempts: attempts, deadLetterOf: deadLetterOf)
+        }
     }
 
     private let queue: PriorityQueue
@@ -31,7 +54,7 @@ public final class KafkaSink: Sendable {
     private let settings: Settings
     private let logger: Logger
     private let metrics = ProducerMetrics()
-    private let window = Mutex(InFlightWindow<InFlight>())
+    private let window = Mutex(InFlightWindow<Ticket>())
     /// Re-sends and DLQ copies, handed from the delivery-report thread to the retry loop.
     private let retries = AsyncStream<[InFlight]>.makeStream()
     private let pendingRetries = Atomic<Int>(0)
@@ -73,19 +96,20 @@ public final class KafkaSink: Sendable {
     public func run() async throws {
         let retryLoop = Task { [self] in
             for await items in retries.stream {
-                try? await send(items)
+                try? await send(items[...])
                 pendingRetries.subtract(items.count, ordering: .releasing)
             }
         }
         defer { retryLoop.cancel() }
         while true {
-            let batch = await queue.dequeue(max: settings.batchSize)
-            if batch.isEmpty {
+            // Slices of the arrays the streams enqueued: records are sent without being copied.
+            let pieces = await queue.dequeueSlices(max: settings.batchSize)
+            if pieces.isEmpty {
                 if queue.isClosed { break }
                 continue
             }
-            if let throttler { try await throttler.throttle(batchOf: batch.count) }
-            try await send(batch.map { InFlight(record: $0, attempts: 1) })
+            if let throttler { try await throttler.throttle(batchOf: pieces.reduce(0) { $0 + $1.count }) }
+            for piece in pieces { try await send(piece) }
             metrics.batchSent()
         }
         try? await flush(timeout: .seconds(30))
@@ -104,6 +128,11 @@ public final class KafkaSink: Sendable {
         await producer.close()
     }
 
+    /// Names of the topics the cluster has.
+    public func topicNames(timeout: Duration = .seconds(5)) async throws -> Set<String> {
+        try await producer.topicNames(timeout: timeout)
+    }
+
     /// The producer's latest client-level error (e.g. brokers unreachable), for health checks.
     public var lastClientError: KafkaError? { producer.lastClientError }
 
@@ -113,32 +142,47 @@ public final class KafkaSink: Sendable {
 
     /// Hands records to the producer, registering each in the in-flight window under the
     /// same lock as the send, so a delivery report can never arrive before its entry.
-    private func send(_ items: [InFlight]) async throws {
+    /// Generic so fresh records from the queue go out without being wrapped first.
+    private func send<Item: SinkItem>(_ items: ArraySlice<Item>) async throws {
         var index = 0
         let producer = self.producer
+        var topic: TopicHandle?
         while index < items.count {
             var rejected: [(InFlight, KafkaError)] = []
-            let stalled: Bool = window.withLock { window in
-                while index < items.count {
-                    let item = items[index]
-                    let record = ProducerRecord(topic: item.deadLetterOf ?? item.record.topic, key: item.record.key,
-                                                value: item.record.value, headers: item.record.headers,
-                                                timestampMilliseconds: item.record.eventTimeMilliseconds)
-                    switch Result(catching: { () throws(KafkaError) in try producer.send(record) }) {
-                    case .success(let id):
-                        window.insert(item, id: id)
-                        state.inFlightCount.add(1, ordering: .relaxed)
-                    case .failure(let error) where error.code == .queueFull:
-                        return true
-                    case .failure(let error):
-                        rejected.append((item, error))  // never enqueued, e.g. an invalid topic name
+            let stalled: Bool = items.withUnsafeBufferPointer { items in
+                window.withLock { window in
+                    while index < items.count {
+                        let destination = items[index].deadLetterOf ?? items[index].record.topic
+                        let sent = Result { () throws(KafkaError) -> UInt64 in
+                            if topic?.name != destination { topic = try producer.topicHandle(for: destination) }
+                            // Fields read in place: binding the record would copy (retain) all of it.
+                            return try producer.send(to: topic!, key: items[index].record.key, value: items[index].record.value,
+                                                     headers: items[index].record.headers,
+                                                     timestampMilliseconds: items[index].record.eventTimeMilliseconds)
+                        }
+                        switch sent {
+                        case .success(let id):
+                            window.insert(Ticket(streamID: items[index].record.streamID, sourceID: items[index].record.sourceID,
+                                                 sequence: items[index].record.sequence, priority: items[index].record.priority,
+                                                 topic: items[index].record.topic, attempts: items[index].attempts,
+                                                 deadLetterOf: items[index].deadLetterOf), id: id)
+                            state.inFlightCount.add(1, ordering: .relaxed)
+                        case .failure(let error) where error.code == .queueFull:
+                            return true
+                        case .failure(let error):
+                            // Never enqueued, e.g. an invalid topic name or a record over the size limit.
+                            rejected.append((InFlight(record: items[index].record, attempts: items[index].attempts,
+                                                      deadLetterOf: items[index].deadLetterOf), error))
+                        }
+                        index += 1
                     }
-                    index += 1
+                    return false
                 }
-                return false
             }
             for (item, error) in rejected { settle(item, error: error) }
-            if stalled { try await Task.sleep(for: .milliseconds(1)) }  // backpressure from librdkafka's queue
+            // Backpressure from librdkafka's queue: free slots by serving reports here, as a
+            // hand-written librdkafka loop would; wait only if none were ready.
+            if stalled, producer.serveDeliveryReports() == 0 { try await Task.sleep(for: .milliseconds(1)) }
         }
     }
 
@@ -146,19 +190,18 @@ public final class KafkaSink: Sendable {
     private func handle(_ reports: [DeliveryReport]) {
         var outcomes = OutcomeBatcher()
         var failures: [(InFlight, KafkaError)] = []
-        // Successes are settled under the window lock without copying records around;
-        // failures (rare) are handled after it.
+        // Successes are settled under the window lock; failures (rare) are handled after it.
         let settledCount: Int = window.withLock { window in
             var n = 0
             for r in reports {
-                guard let item = window.remove(id: r.messageID) else { continue }
+                guard let ticket = window.remove(id: r.messageID) else { continue }
                 n += 1
                 if let error = r.error {
-                    failures.append((item, error))
-                } else if item.deadLetterOf != nil {
-                    outcomes.add(item.record) { $0.deadLettered += 1 }
+                    failures.append((ticket.restored(from: r), error))
+                } else if ticket.deadLetterOf != nil {
+                    outcomes.add(ticket.streamID, ticket.sourceID, ticket.sequence) { $0.deadLettered += 1 }
                 } else {
-                    outcomes.add(item.record) { $0.delivered += 1 }
+                    outcomes.add(ticket.streamID, ticket.sourceID, ticket.sequence) { $0.delivered += 1 }
                 }
             }
             return n
@@ -226,12 +269,25 @@ public final class KafkaSink: Sendable {
         var copy = record
         copy.headers = DeadLetter.record(for: record, dlqTopic: topic, error: error, stage: stage, attempts: 1).headers
         if settings.enableDLQ {
-            try await send([InFlight(record: copy, attempts: 1, deadLetterOf: topic)])
+            try await send([InFlight(record: copy, attempts: 1, deadLetterOf: topic)][...])
         } else {
             report(failed: record)
         }
     }
 
+}
+
+/// What the send loop needs of an item: fresh records from the queue, or re-sends and DLQ copies.
+protocol SinkItem {
+    var record: PipelineRecord { get }
+    var attempts: Int { get }
+    var deadLetterOf: String? { get }
+}
+
+extension PipelineRecord: SinkItem {
+    var record: PipelineRecord { self }
+    var attempts: Int { 1 }
+    var deadLetterOf: String? { nil }
 }
 
 /// A weak reference that can be filled in after the closure holding it is created.

@@ -131,15 +131,31 @@ public final class PriorityQueue: Sendable {
         return take(max: max) ?? []
     }
 
-    /// nil: empty and open (the caller may wait); [] : empty and closed.
+    /// Like `dequeue`, as slices of the arrays the records were enqueued in (no copy).
+    func dequeueSlices(max: Int) async -> [ArraySlice<PipelineRecord>] {
+        guard max > 0 else { return [] }
+        while true {
+            if let pieces = take(max: max, { $0.takeSlices(max: max, tally: &$1) }) { return pieces }
+            if Task.isCancelled { return [] }
+            await park(.dequeue)
+        }
+    }
+
     private func take(max: Int) -> [PipelineRecord]? {
+        take(max: max) { $0.take(max: max, tally: &$1) }
+    }
+
+    /// nil: empty and open (the caller may wait); empty: empty and closed.
+    private func take<Batch: RangeReplaceableCollection & Sendable>(
+        max: Int, _ body: (inout PriorityQueueStorage, inout Tallies) -> Batch
+    ) -> Batch? {
         var tally = Tallies()
-        typealias Taken = ([PipelineRecord]?, [CheckedContinuation<Void, Never>], Int, Int, Double)
+        typealias Taken = (Batch?, [CheckedContinuation<Void, Never>], Int, Int, Double)
         let (batch, wake, size, bytes, utilization) = state.withLock { s -> Taken in
             if s.storage.count == 0 {
-                return (s.closed ? [] : nil, [], 0, 0, 0)
+                return (s.closed ? Batch() : nil, [], 0, 0, 0)
             }
-            let batch = s.storage.take(max: max, tally: &tally)
+            let batch = body(&s.storage, &tally)
             s.storage.applyStreamCounts(tally)
             return (Optional(batch), s.readyWaiters(), s.storage.count, s.storage.bytes,
                     s.storage.utilizationPercent)

@@ -173,6 +173,17 @@ struct PriorityQueueStorage {
 
     /// Up to `max` records, highest priority first, FIFO within a level.
     mutating func take(max limit: Int, tally: inout Tallies) -> [PipelineRecord] {
+        let pieces = takeSlices(max: limit, tally: &tally)
+        // One whole chunk: Array(slice) reuses the caller's buffer without copying.
+        if pieces.count == 1 { return Array(pieces[0]) }
+        var batch: [PipelineRecord] = []
+        batch.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
+        for piece in pieces { batch.append(contentsOf: piece) }
+        return batch
+    }
+
+    /// Like `take`, as the stored slices themselves: no record is copied (the sink sends from them).
+    mutating func takeSlices(max limit: Int, tally: inout Tallies) -> [ArraySlice<PipelineRecord>] {
         var need = min(limit, count)
         guard need > 0 else { return [] }
         let n = need
@@ -201,12 +212,7 @@ struct PriorityQueueStorage {
         }
         count -= n
         dequeued += n
-        // One whole chunk: Array(slice) reuses the caller's buffer without copying.
-        if pieces.count == 1 { return Array(pieces[0]) }
-        var batch: [PipelineRecord] = []
-        batch.reserveCapacity(n)
-        for piece in pieces { batch.append(contentsOf: piece) }
-        return batch
+        return pieces
     }
 
     /// Takes every queued record of one stream out, keeping the order of the others.

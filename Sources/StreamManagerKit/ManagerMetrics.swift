@@ -12,6 +12,8 @@ public struct ManagerMetrics: Sendable, Codable, Equatable {
     public var throttling: ThrottleMetrics
     public var topic_resolver: TopicResolverMetrics
     public var streams: [String: StreamMetrics]
+    /// The DLQ re-driver's counters; nil when it is off.
+    public var dlq_redrive: DeadLetterRedriveMetrics?
 }
 
 public struct ModeMetrics: Sendable, Codable, Equatable {

@@ -42,6 +42,7 @@ public final class StreamManagerV2: Sendable {
         var components: ManagerComponents?
         var sinkTask: Task<Void, Never>?
         var lagTask: Task<Void, Never>?
+        var redriver: (DeadLetterRedriver, Task<Void, Never>)?
         var committed: [String: CommittedCursor] = [:]
         /// Running streams by source id.
         var streams: [String: StreamRuntime] = [:]
@@ -50,6 +51,7 @@ public final class StreamManagerV2: Sendable {
         var started = false
         /// Producer totals of the last run, kept after `stop()` for final reports.
         var finalProducerMetrics: ProducerMetricsSnapshot = .zero
+        var finalRedriveMetrics: DeadLetterRedriveMetrics?
     }
 
     private let state: Mutex<State>
@@ -119,10 +121,14 @@ public final class StreamManagerV2: Sendable {
         let lagTask = LagMonitor.start(config: config, bootstrapServers: bootstrapServers, throttler: throttler,
                                        topics: { [weak self] in self?.topicsInUse ?? [] }, logger: logger,
                                        interval: lagCheckInterval)
+        let redriver = try RedriveService.start(config: config, bootstrapServers: bootstrapServers,
+                                                dlqTopics: { [weak self] in await self?.existingDLQTopics() ?? [] },
+                                                deadLettered: { sink.metricsSnapshot().dlq_sent }, logger: logger)
         state.withLock {
             $0.components = components
             $0.sinkTask = sinkTask
             $0.lagTask = lagTask
+            $0.redriver = redriver
             $0.committed = committed
             $0.started = true
         }
@@ -131,8 +137,8 @@ public final class StreamManagerV2: Sendable {
 
     /// Stops every stream (draining them), flushes the producer, closes the queue.
     public func stop() async {
-        let (streams, components, sinkTask, lagTask) = state.withLock { s in
-            (Array(s.streams.values), s.components, s.sinkTask, s.lagTask)
+        let (streams, components, sinkTask, lagTask, redriver) = state.withLock { s in
+            (Array(s.streams.values), s.components, s.sinkTask, s.lagTask, s.redriver)
         }
         guard let components else { return }
         await withTaskGroup(of: Void.self) { group in
@@ -142,6 +148,8 @@ public final class StreamManagerV2: Sendable {
             for stream in streams { group.addTask { await stream.drain() } }
         }
         lagTask?.cancel()
+        redriver?.1.cancel()
+        await redriver?.1.value
         components.queue.close()
         await sinkTask?.value
         try? await components.offsets?.flush()
@@ -154,6 +162,8 @@ public final class StreamManagerV2: Sendable {
             s.byStreamID = [:]
             s.started = false
             s.components = nil
+            s.finalRedriveMetrics = s.redriver?.0.metrics
+            s.redriver = nil
         }
     }
 
@@ -162,6 +172,7 @@ public final class StreamManagerV2: Sendable {
     public func abandon() async {
         let (streams, components) = state.withLock { s in (Array(s.streams.values), s.components) }
         for stream in streams { stream.abandon() }
+        state.withLock { $0.redriver?.1.cancel() }
         components?.queue.close()
         state.withLock { s in
             s.streams = [:]
@@ -260,8 +271,9 @@ public final class StreamManagerV2: Sendable {
     // MARK: reporting
 
     public func metrics() -> ManagerMetrics {
-        let (streams, components, started, final) = state.withLock { s in
-            (Array(s.streams.values), s.components, s.started, s.finalProducerMetrics)
+        let (streams, components, started, final, redrive) = state.withLock { s in
+            (Array(s.streams.values), s.components, s.started, s.finalProducerMetrics,
+             s.redriver?.0.metrics ?? s.finalRedriveMetrics)
         }
         var perStream: [String: StreamMetrics] = [:]
         for stream in streams { perStream[stream.streamID] = stream.metrics }
@@ -271,7 +283,8 @@ public final class StreamManagerV2: Sendable {
             queue: components?.queue.metrics ?? PriorityQueue(maxSize: nil).metrics,
             throttling: components?.throttler.metrics ?? Throttler(settings: .disabled).metrics,
             topic_resolver: components?.resolver.metrics ?? TopicResolverMetrics(),
-            streams: perStream)
+            streams: perStream,
+            dlq_redrive: redrive)
     }
 
     public func healthCheck() -> HealthReport {
@@ -315,6 +328,29 @@ public final class StreamManagerV2: Sendable {
         for (outcome, runtime) in zip(outcomes, runtimes) {
             runtime?.settle(outcome.sequences, failed: outcome.failed + outcome.deadLettered)
         }
+    }
+
+    /// The DLQ topics of the running streams that exist (the re-driver watches those).
+    func existingDLQTopics() async -> Set<String> {
+        let wanted = dlqTopicsInUse
+        guard !wanted.isEmpty, let sink = state.withLock({ $0.components?.sink }),
+              let existing = try? await sink.topicNames() else { return [] }
+        return wanted.intersection(existing)
+    }
+
+    /// The DLQ topics the running streams write to when a record fails.
+    var dlqTopicsInUse: Set<String> {
+        let (streams, resolver, routing) = state.withLock { s in
+            (Array(s.streams.values), s.components?.resolver, s.config.topicRouting)
+        }
+        guard let resolver else { return [] }
+        var topics: Set<String> = []
+        for s in streams {
+            let source = s.source
+            let topic = resolver.topic(sourceID: s.sourceID, sourceType: source.sourceType, sourceTopic: source.topic)
+            topics.formUnion(RedriveService.dlqTopics(source: source, staticTopic: topic, routing: routing))
+        }
+        return topics
     }
 
     var topicsInUse: [String] {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Pipeline
 import Synchronization
 
 /// Logs go to stderr (stdout carries the lines other tools parse), as text or JSON lines.
@@ -32,7 +33,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var object: [String: Any] = [
-            "time": Timestamp.rfc3339(Date()),
+            "time": RFC3339.string(Date()),
             "level": event.level.rawValue,
             "label": label,
             "message": event.message.description,
@@ -42,13 +43,5 @@ struct JSONLogHandler: LogHandler {
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         data.append(0x0A)
         FileHandle.standardError.write(data)
-    }
-}
-
-enum Timestamp {
-    /// RFC 3339 UTC with milliseconds, e.g. `2026-11-29T14:30:22.123Z`.
-    static func rfc3339(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-            .replacingOccurrences(of: "+0000", with: "Z")
     }
 }

@@ -43,6 +43,16 @@ struct DiagnosticPositionTests {
             topic: x
         """
 
+    @Test("dlq_redrive: decoded with defaults; negative values and unknown keys are pointed at")
+    func dlqRedrive() {
+        let good = parse("dlq_redrive:\n  delay_seconds: 2.5\n").value
+        #expect(good?.dlqRedrive == DLQRedriveConfig(enabled: true, delaySeconds: 2.5, maxRedrives: 3))
+        let d = parse("dlq_redrive:\n  delay_seconds: -1\n  max_redrives: -2\n  max_redrive: 1\n").diagnostics
+        expectDiagnostic(d, at: "dlq_redrive.delay_seconds", line: 2, column: 18, containing: "must not be negative")
+        expectDiagnostic(d, at: "dlq_redrive.max_redrives", line: 3, column: 17, containing: "must not be negative")
+        expectDiagnostic(d, at: "dlq_redrive.max_redrive", line: 4, column: 3, containing: "did you mean 'max_redrives'?")
+    }
+
     @Test("YAML: types, ranges, enums, unknown keys, names, modes, source types, connector settings")
     func yamlKinds() {
         let d = parse(Self.yaml).diagnostics

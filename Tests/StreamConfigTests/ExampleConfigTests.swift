@@ -37,7 +37,7 @@ struct ExampleConfigTests {
                     "max_retries", "retry_backoff_base", "properties", "throttling", "enabled", "min_send_rate",
                     "max_send_rate", "target_consumer_lag", "critical_consumer_lag", "adjustment_factor",
                     "recovery_cycles", "consumer_group", "queue_max_size", "queue_max_bytes",
-                    "queue_overflow_strategy", "enable_dlq", "manager", "config_topic", "status_topic",
+                    "queue_overflow_strategy", "enable_dlq", "dlq_redrive", "delay_seconds", "max_redrives", "manager", "config_topic", "status_topic",
                     "offsets_topic", "config_topic_partitions", "group_id", "session_timeout_ms",
                     "status_interval_seconds", "http_port", "topic_routing", "custom", "patterns", "match", "on",
                     "topic", "content_rules", "field", "equals", "matches", "priority", "fallback_topic", "sources",

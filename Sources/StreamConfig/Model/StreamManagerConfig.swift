@@ -12,6 +12,7 @@ public struct StreamManagerConfig: Sendable, Hashable {
     public var queueOverflowStrategy: QueueOverflowStrategy
     /// `enable_dlq`: send records that fail for good to a dead-letter topic.
     public var enableDLQ: Bool
+    public var dlqRedrive: DLQRedriveConfig
     public var manager: ManagerConfig
     public var topicRouting: TopicRoutingConfig
     /// Source id → source.
@@ -26,6 +27,7 @@ public struct StreamManagerConfig: Sendable, Hashable {
                 queueMaxBytes: Int = StreamManagerConfig.defaultQueueMaxBytes,
                 queueOverflowStrategy: QueueOverflowStrategy = .dropOldest,
                 enableDLQ: Bool = true,
+                dlqRedrive: DLQRedriveConfig = DLQRedriveConfig(),
                 manager: ManagerConfig = ManagerConfig(),
                 topicRouting: TopicRoutingConfig = TopicRoutingConfig(),
                 sources: [String: SourceConfig] = [:]) {
@@ -35,6 +37,7 @@ public struct StreamManagerConfig: Sendable, Hashable {
         self.queueMaxBytes = queueMaxBytes
         self.queueOverflowStrategy = queueOverflowStrategy
         self.enableDLQ = enableDLQ
+        self.dlqRedrive = dlqRedrive
         self.manager = manager
         self.topicRouting = topicRouting
         self.sources = sources

@@ -15,6 +15,7 @@ enum ConfigDecoder {
             queueMaxBytes: top.int("queue_max_bytes", default: defaults.queueMaxBytes),
             queueOverflowStrategy: top.enumeration("queue_overflow_strategy", default: defaults.queueOverflowStrategy),
             enableDLQ: top.bool("enable_dlq", default: defaults.enableDLQ),
+            dlqRedrive: top.mapping("dlq_redrive").map(decodeRedrive) ?? DLQRedriveConfig(),
             manager: top.mapping("manager").map(decodeManager) ?? ManagerConfig(),
             topicRouting: top.mapping("topic_routing").map(decodeRouting) ?? TopicRoutingConfig())
         if let sources = top.mapping("sources") {
@@ -56,6 +57,15 @@ enum ConfigDecoder {
             adjustmentFactor: r.double("adjustment_factor", default: d.adjustmentFactor),
             recoveryCycles: r.int("recovery_cycles", default: d.recoveryCycles),
             consumerGroup: r.optionalString("consumer_group"))
+    }
+
+    static func decodeRedrive(_ r: MappingReader) -> DLQRedriveConfig {
+        let d = DLQRedriveConfig()
+        defer { r.finish() }
+        return DLQRedriveConfig(
+            enabled: r.bool("enabled", default: d.enabled),
+            delaySeconds: r.double("delay_seconds", default: d.delaySeconds),
+            maxRedrives: r.int("max_redrives", default: d.maxRedrives))
     }
 
     static func decodeManager(_ r: MappingReader) -> ManagerConfig {

@@ -9,6 +9,8 @@ public enum ConfigValidator {
         throttling(config.throttling, r)
         r.atLeast(1, config.queueMaxSize, "queue_max_size")
         r.atLeast(0, config.queueMaxBytes, "queue_max_bytes")
+        r.nonNegative(config.dlqRedrive.delaySeconds, "dlq_redrive.delay_seconds")
+        r.atLeast(0, config.dlqRedrive.maxRedrives, "dlq_redrive.max_redrives")
         manager(config.manager, r)
         routing(config.topicRouting, r)
         for (id, source) in config.sources {

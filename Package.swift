@@ -115,6 +115,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ConnectorsTests",
+            dependencies: ["Connectors", "Pipeline", "StreamConfig"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "StreamConfigTests",
             dependencies: ["StreamConfig"],
             swiftSettings: strict

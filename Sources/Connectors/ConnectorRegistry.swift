@@ -54,6 +54,7 @@ public final class ConnectorRegistry: Sendable {
     public static let shared: ConnectorRegistry = {
         let registry = ConnectorRegistry()
         registry.register(type: "generator", factory: GeneratorConnector.make)
+        registry.register(type: "file", factory: FileConnector.make)
         return registry
     }()
 

@@ -97,8 +97,5 @@ public final class GeneratorConnector: SourceConnector {
         return bytes
     }
 
-    static func jsonString(_ s: String) -> [UInt8] {
-        let data = (try? JSONSerialization.data(withJSONObject: [s], options: [])) ?? Data("[\"\"]".utf8)
-        return Array(data.dropFirst().dropLast())
-    }
+    static func jsonString(_ s: String) -> [UInt8] { Array(JSONText.quoted(s).utf8) }
 }

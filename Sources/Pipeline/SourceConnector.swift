@@ -6,12 +6,18 @@ public struct SourceRecord: Sendable, Equatable {
     public var value: [UInt8]
     public var headers: [KafkaHeader]
     public var eventTimeMilliseconds: Int64?
+    /// Set when the connector could not make sense of this input (e.g. a line that is not
+    /// JSON): the record goes to the DLQ with `dlq.stage: transform` and this reason, and the
+    /// cursor moves past it, so one bad line neither blocks the stream nor is lost.
+    public var malformed: String?
 
-    public init(key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], eventTimeMilliseconds: Int64? = nil) {
+    public init(key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], eventTimeMilliseconds: Int64? = nil,
+                malformed: String? = nil) {
         self.key = key
         self.value = value
         self.headers = headers
         self.eventTimeMilliseconds = eventTimeMilliseconds
+        self.malformed = malformed
     }
 }
 

@@ -31,6 +31,7 @@ final class StreamRuntime: Sendable {
     private let limiter: TokenBucket
     private let loop: IngestionLoop
     private let queue: PriorityQueue
+    private let sink: KafkaSink
     private let resolver: TopicResolver
     private let offsets: OffsetStore?
     private let settleElsewhere: @Sendable ([DeliveryOutcomes]) -> Void
@@ -45,6 +46,7 @@ final class StreamRuntime: Sendable {
         self.streamID = streamID
         shared = Mutex(Shared(source: source, configHash: configHash))
         queue = components.queue
+        sink = components.sink
         resolver = components.resolver
         offsets = components.offsets
         settleElsewhere = components.settle
@@ -103,6 +105,18 @@ final class StreamRuntime: Sendable {
                                         eventTimeMilliseconds: record.eventTimeMilliseconds))
         }
         resolver.resolve(&batch, sourceType: source.sourceType, sourceTopic: source.topic)
+        if records.contains(where: { $0.malformed != nil }) {
+            // Refused input goes straight to the DLQ; its outcome settles its sequence number.
+            var good: [PipelineRecord] = []
+            for (record, piped) in zip(records, batch) {
+                if let reason = record.malformed {
+                    try await sink.deadLetter(piped, error: reason, stage: .transform)
+                } else {
+                    good.append(piped)
+                }
+            }
+            batch = good
+        }
         let dropped = try await queue.enqueue(batch)
         shared.withLock { $0.processed += records.count }
         // Dropped records are settled (the cursor may pass them), by the stream each belongs to:

@@ -61,13 +61,20 @@ struct ExampleConfigTests {
                                        options: ValidationOptions(environment: [:]))
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics.rendered)")
         let config = try #require(result.value)
-        #expect(config.sources.count == 2)
-        #expect(config.sources.values.allSatisfy { $0.sourceType == "generator" && $0.topic != nil })
-        #expect(Set(config.sources.values.map(\.ingestion.mode)) == [.realTime, .continuousStreaming])
-        for source in config.sources.values {
+        #expect(config.sources.count == 4)
+        let generators = config.sources.values.filter { $0.sourceType == "generator" }
+        #expect(generators.count == 2 && config.sources.values.allSatisfy { $0.topic != nil })
+        #expect(Set(generators.map(\.ingestion.mode)) == [.realTime, .continuousStreaming])
+        for source in generators {
             #expect(source.connector["total_records"] == 0)
             #expect(Set(source.connector.keys) == ["rate_per_second", "total_records", "payload_bytes", "key_cardinality"])
         }
+        // The file replays read sample data shipped in the repository.
+        for source in config.sources.values where source.sourceType == "file" {
+            let path = try #require(source.connector["path"]?.stringValue)
+            #expect(!FileManager.default.subpaths(atPath: Repo.path("config/demo-data"))!.isEmpty, "\(path)")
+        }
+        #expect(FileManager.default.fileExists(atPath: Repo.path("config/demo-data/fire_detections.csv")))
     }
 
     @Test("each source of the example is a valid source document on its own")

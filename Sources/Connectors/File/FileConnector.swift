@@ -1,0 +1,84 @@
+import Foundation
+import Pipeline
+
+/// `file`: JSON-lines or CSV files from a path or glob, for replays and offline demos. One-shot
+/// (`follow: false`) reads every file once; `follow: true` keeps reading lines appended later
+/// and files that appear later (names after the current one). Only whole lines are emitted
+/// while following, so a writer caught mid-line is read on the next poll.
+public struct FileSourceSettings: Sendable, Equatable {
+    public enum Format: String, Sendable { case jsonl, csv }
+    public var path: String
+    /// nil: by extension (`.csv` is CSV, anything else JSON lines).
+    public var format: Format?
+    public var follow: Bool
+
+    public init(path: String, format: Format? = nil, follow: Bool = false) {
+        self.path = path
+        self.format = format
+        self.follow = follow
+    }
+}
+
+public final class FileConnector: SourceConnector {
+    public let sourceID: String
+    public let settings: FileSourceSettings
+    /// Bytes read per file per fetch at most (a line longer than this is read whole anyway).
+    private let chunkBytes: Int
+
+    public init(sourceID: String, settings: FileSourceSettings, chunkBytes: Int = 1 << 20) {
+        self.sourceID = sourceID
+        self.settings = settings
+        self.chunkBytes = chunkBytes
+    }
+
+    public func fetch(_ request: FetchRequest) async throws -> FetchResult {
+        // File reads block: keep them off Swift's cooperative pool.
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue(label: "file-source").async { [self] in
+                continuation.resume(with: Result { try read(request) })
+            }
+        }
+    }
+
+    func read(_ request: FetchRequest) throws -> FetchResult {
+        let files = FileGlob.matches(settings.path)
+        guard !files.isEmpty else {
+            if settings.follow { return FetchResult(records: [], nextCursor: request.cursor) }
+            throw ConnectorError("no file matches \(settings.path)", isRetriable: true)
+        }
+        var cursor = FileCursor(request.cursor) ?? FileCursor(file: files[0], offset: 0)
+        // A cursor's file that is gone: continue with the next name after it.
+        var index = files.firstIndex(of: cursor.file) ?? files.firstIndex { $0 > cursor.file } ?? files.count
+        if files.firstIndex(of: cursor.file) == nil, index < files.count { cursor = FileCursor(file: files[index], offset: 0) }
+        var records: [SourceRecord] = []
+        while index < files.count && records.count < request.maxRecords {
+            let file = files[index]
+            if cursor.file != file { cursor = FileCursor(file: file, offset: 0) }
+            let lastFile = index == files.count - 1
+            let format = settings.format ?? (file.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
+            let header = format == .csv && cursor.offset == 0 ? 1 : 0  // a CSV header line is not a record
+            let (lines, offset, atEnd) = try FileLines.read(file, from: cursor.offset,
+                                                            max: request.maxRecords - records.count + header,
+                                                            chunkBytes: chunkBytes, takePartialLast: !settings.follow)
+            records += try FileRecords.make(lines, format: format, file: file, startsAtBeginning: cursor.offset == 0)
+            cursor.offset = offset
+            if !atEnd { break }
+            if lastFile { break }
+            index += 1
+        }
+        let exhausted = index >= files.count - 1 && (try? FileLines.size(cursor.file)) == cursor.offset
+        return FetchResult(records: records, nextCursor: cursor.text, hasMore: !exhausted && !records.isEmpty)
+    }
+}
+
+extension FileConnector {
+    static func make(_ context: ConnectorContext) throws -> any SourceConnector {
+        let s = context.settings
+        guard let path = s["path"]?.stringValue, !path.isEmpty else {
+            throw ConnectorRegistryError.invalidSettings("file: 'path' is required")
+        }
+        let format = s["format"]?.stringValue.flatMap(FileSourceSettings.Format.init(rawValue:))
+        return FileConnector(sourceID: context.sourceID,
+                             settings: FileSourceSettings(path: path, format: format, follow: s["follow"]?.boolValue ?? false))
+    }
+}

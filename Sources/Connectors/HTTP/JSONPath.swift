@@ -1,0 +1,50 @@
+import Foundation
+import Pipeline
+
+/// The simple paths the HTTP source types use to point into a response: `$` (or empty) is the
+/// whole document, `a.b.c` walks objects, and a numeric part indexes an array (`items.0.id`).
+enum JSONPath {
+    static func value(at path: String?, in root: Any) -> Any? {
+        guard let path, !path.isEmpty, path != "$" else { return root }
+        var current: Any? = root
+        for part in path.split(separator: ".") where part != "$" {
+            if let object = current as? [String: Any] {
+                current = object[String(part)]
+            } else if let array = current as? [Any], let i = Int(part), array.indices.contains(i) {
+                current = array[i]
+            } else {
+                return nil
+            }
+        }
+        return current is NSNull ? nil : current
+    }
+
+    /// A scalar as text (keys, cursors): strings as they are, numbers without a trailing `.0`.
+    static func text(_ value: Any?) -> String? {
+        switch value {
+        case let s as String: return s
+        case let n as NSNumber:
+            if JSONPath.isBool(n) { return n.boolValue ? "true" : "false" }
+            let d = n.doubleValue
+            return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+        default: return nil
+        }
+    }
+
+    /// JSONSerialization gives booleans as NSNumber; their Objective-C type is `c` (char).
+    static func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+
+    /// An event time in epoch milliseconds: RFC 3339 text, or a number of seconds (or of
+    /// milliseconds when it is too large to be seconds).
+    static func timestampMilliseconds(_ value: Any?) -> Int64? {
+        switch value {
+        case let s as String:
+            if let date = RFC3339.date(s) { return Int64(date.timeIntervalSince1970 * 1000) }
+            return Double(s).flatMap { timestampMilliseconds(NSNumber(value: $0)) }
+        case let n as NSNumber:
+            let d = n.doubleValue
+            return d > 1e11 ? Int64(d) : Int64(d * 1000)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Pipeline
+
+/// One record picked out of a response, before the source type decides what to emit.
+struct ExtractedRecord {
+    var object: Any
+    var key: String?
+    var eventTimeMilliseconds: Int64?
+    /// The value of `cursor_field`, for incremental polling.
+    var cursorValue: CursorValue?
+
+    var jsonBytes: [UInt8] {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]))
+        return Array(data ?? Data("null".utf8))
+    }
+}
+
+/// A response body → records, by `format`, `records_path`, `key_path`, `timestamp_path` and
+/// `cursor_field`; plus the next page's URL (`next_url_path`).
+enum ResponseRecords {
+    static func extract(_ body: [UInt8], settings: HTTPJSONSettings) throws -> (records: [ExtractedRecord], nextURL: String?) {
+        switch settings.format {
+        case .csv:
+            let rows = CSVTable.rows(Substring(decoding: body, as: UTF8.self))
+            guard let header = rows.first else { return ([], nil) }
+            let objects = CSVTable.objects(header: header, rows: rows.dropFirst())
+            let records = objects.map { object -> ExtractedRecord in
+                let json = (try? JSONSerialization.jsonObject(with: Data(object.jsonBytes(order: header)))) ?? [:]
+                return record(json, settings)
+            }
+            return (records, nil)
+        case .json:
+            let document: Any
+            do {
+                document = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+            } catch {
+                // Often a response cut short: worth another try.
+                throw ConnectorError("response is not valid JSON (\(body.count) bytes): \(error.localizedDescription)",
+                                     isRetriable: true)
+            }
+            let found = JSONPath.value(at: settings.recordsPath, in: document)
+            let items: [Any]
+            switch found {
+            case let array as [Any]: items = array
+            case .some(let one) where settings.recordsPath == nil || settings.recordsPath == "$": items = [one]
+            case .none: items = []
+            case .some:
+                throw ConnectorError("records_path '\(settings.recordsPath ?? "$")' is not an array in the response",
+                                     isRetriable: false)
+            }
+            let next = settings.nextURLPath.flatMap { JSONPath.text(JSONPath.value(at: $0, in: document)) }
+            return (items.map { record($0, settings) }, next?.isEmpty == true ? nil : next)
+        }
+    }
+
+    private static func record(_ object: Any, _ s: HTTPJSONSettings) -> ExtractedRecord {
+        ExtractedRecord(object: object,
+                        key: s.keyPath.flatMap { JSONPath.text(JSONPath.value(at: $0, in: object)) },
+                        eventTimeMilliseconds: s.timestampPath.flatMap { JSONPath.timestampMilliseconds(JSONPath.value(at: $0, in: object)) },
+                        cursorValue: s.cursorField.flatMap { CursorValue(JSONPath.value(at: $0, in: object)) })
+    }
+}
+
+/// A `cursor_field` value: numbers compare as numbers, anything else as text (RFC 3339 times
+/// and zero-padded ids sort correctly as text).
+enum CursorValue: Codable, Equatable, Comparable {
+    case number(Double)
+    case text(String)
+
+    init?(_ value: Any?) {
+        if let n = value as? NSNumber, !JSONPath.isBool(n) { self = .number(n.doubleValue) }
+        else if let s = value as? String { self = .text(s) }
+        else { return nil }
+    }
+
+    static func < (a: Self, b: Self) -> Bool {
+        switch (a, b) {
+        case (.number(let x), .number(let y)): return x < y
+        case (.number(let x), .text(let y)): return JSONPath.text(NSNumber(value: x))! < y
+        case (.text(let x), .number(let y)): return x < JSONPath.text(NSNumber(value: y))!
+        case (.text(let x), .text(let y)): return x < y
+        }
+    }
+}

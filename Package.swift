@@ -56,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "Connectors",
-            dependencies: ["Kafka", "Pipeline", "StreamConfig"],
+            dependencies: ["Kafka", "Pipeline", "StreamConfig", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -117,6 +117,7 @@ let package = Package(
         .testTarget(
             name: "ConnectorsTests",
             dependencies: ["Connectors", "Pipeline", "StreamConfig"],
+            exclude: ["Fixtures"],  // read from the source tree (#filePath), as the HTTP test server serves them
             swiftSettings: strict
         ),
         .testTarget(

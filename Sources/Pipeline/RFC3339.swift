@@ -15,7 +15,7 @@ public enum RFC3339 {
 
     /// Parses what `string` writes, and RFC 3339 timestamps with other offsets or precision.
     public static func date(_ text: String) -> Date? {
-        if let d = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) { return d }
-        return try? Date(text, strategy: .iso8601)
+        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return d }
+        return try? Date.ISO8601FormatStyle().parse(text)
     }
 }

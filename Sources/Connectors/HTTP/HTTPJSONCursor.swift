@@ -8,12 +8,18 @@ struct HTTPJSONCursor: Codable, Equatable {
     var lastModified: String?
     /// Set while a paginated listing is being read across fetches.
     var nextURL: String?
+    /// Presets that dedupe what a feed repeats: id → version (NWS alerts) or row key → time (FIRMS).
+    var seen: [String: String]?
+    /// What the listing being paged through has shown so far; becomes `seen` after its last page.
+    var pending: [String: String]?
 
-    init(after: CursorValue? = nil, etag: String? = nil, lastModified: String? = nil, nextURL: String? = nil) {
+    init(after: CursorValue? = nil, etag: String? = nil, lastModified: String? = nil, nextURL: String? = nil,
+         seen: [String: String]? = nil) {
         self.after = after
         self.etag = etag
         self.lastModified = lastModified
         self.nextURL = nextURL
+        self.seen = seen
     }
 
     init(_ text: String?) {

@@ -1,0 +1,47 @@
+import Foundation
+import Pipeline
+
+/// `iot_sensor`: sensor-network APIs. Either an array of reading objects (`records_path`), or the
+/// columnar shape of networks such as PurpleAir (`fields_path` names + `data_path` rows), one
+/// record per sensor, keyed by `key_field` (default `sensor_index`), stamped with the response's
+/// data time (`data_time_stamp`, else `time_stamp`) when the reading has none.
+struct IoTSensorInterpreter: ResponseInterpreter {
+    var recordsPath: String?
+    var keyField = "sensor_index"
+    var fieldsPath: String?
+    var dataPath: String?
+
+    func interpret(_ body: [UInt8], cursor: HTTPJSONCursor) throws -> (records: [SourceRecord], cursor: HTTPJSONCursor, nextURL: String?) {
+        let document: Any
+        do {
+            document = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+        } catch {
+            throw ConnectorError("sensor response is not valid JSON (\(body.count) bytes)", isRetriable: true)
+        }
+        let top = document as? [String: Any]
+        let dataTime = JSONPath.timestampMilliseconds(top?["data_time_stamp"] ?? top?["time_stamp"])
+        var readings: [[String: Any]] = []
+        if let fieldsPath, let dataPath {
+            guard let fields = JSONPath.value(at: fieldsPath, in: document) as? [String],
+                  let rows = JSONPath.value(at: dataPath, in: document) as? [[Any]] else {
+                throw ConnectorError("fields_path/data_path do not point at a list of names and a list of rows", isRetriable: false)
+            }
+            readings = rows.map { row in
+                var object: [String: Any] = [:]
+                for (i, name) in fields.enumerated() where i < row.count { object[name] = row[i] }
+                return object
+            }
+        } else {
+            guard let list = JSONPath.value(at: recordsPath, in: document) as? [[String: Any]] else {
+                throw ConnectorError("records_path '\(recordsPath ?? "$")' is not a list of readings", isRetriable: false)
+            }
+            readings = list
+        }
+        let records = readings.map { reading -> SourceRecord in
+            let own = JSONPath.timestampMilliseconds(reading["timestamp"] ?? reading["time"] ?? reading["last_seen"])
+            return ExtractedRecord(object: reading, key: JSONPath.text(reading[keyField]),
+                                   eventTimeMilliseconds: own ?? dataTime, cursorValue: nil).sourceRecord
+        }
+        return (records, cursor, nil)
+    }
+}

@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "StreamConfig", targets: ["StreamConfig"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -26,6 +27,18 @@ let package = Package(
             name: "CRdKafka",
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
+            name: "HTTPTransport",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
         ),
         .target(
             name: "Kafka",
@@ -56,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "Connectors",
-            dependencies: ["Kafka", "Pipeline", "StreamConfig", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Kafka", "Pipeline", "StreamConfig", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -116,13 +129,19 @@ let package = Package(
         ),
         .testTarget(
             name: "ConnectorsTests",
-            dependencies: ["Connectors", "Pipeline", "StreamConfig"],
+            dependencies: ["Connectors", "Pipeline", "StreamConfig", "HTTPTransport"],
             exclude: ["Fixtures"],  // read from the source tree (#filePath), as the HTTP test server serves them
             swiftSettings: strict
         ),
         .testTarget(
             name: "StreamConfigTests",
             dependencies: ["StreamConfig"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HTTPTransportTests",
+            dependencies: ["HTTPTransport"],
+            exclude: ["Server"],  // the Python test server, run from the source tree (#filePath)
             swiftSettings: strict
         ),
         .testTarget(

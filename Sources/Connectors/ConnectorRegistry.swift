@@ -55,6 +55,10 @@ public final class ConnectorRegistry: Sendable {
         let registry = ConnectorRegistry()
         registry.register(type: "generator", factory: GeneratorConnector.make)
         registry.register(type: "file", factory: FileConnector.make)
+        registry.register(type: "http_json", factory: HTTPSourceTypes.httpJSON)
+        registry.register(type: "noaa_weather", factory: HTTPSourceTypes.noaaWeather)
+        registry.register(type: "nasa_firms", factory: HTTPSourceTypes.nasaFIRMS)
+        registry.register(type: "iot_sensor", factory: HTTPSourceTypes.iotSensor)
         return registry
     }()
 

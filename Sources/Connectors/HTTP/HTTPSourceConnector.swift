@@ -1,0 +1,85 @@
+import Foundation
+import HTTPTransport
+import Pipeline
+
+/// The HTTP source types: requests a URL (following the API's pagination), hands successful
+/// responses to the type's interpreter, and keeps conditional-request validators and paging
+/// state in the cursor. A 304 answer yields no records and is marked `notModified` (the API
+/// client refunds its rate-limit token). Errors carry redacted URLs only.
+public final class HTTPSourceConnector: SourceConnector {
+    struct Request: Sendable {
+        var url: String
+        var method = "GET"
+        var headers: [(String, String)] = []
+        var body: [UInt8]?
+        var timeout: Duration = .seconds(30)
+    }
+
+    let request: Request
+    let interpreter: any ResponseInterpreter
+    let client: HTTPClient
+    /// Upper bound on pages read in one fetch, against an API whose next link never ends.
+    let maxPages: Int
+
+    init(request: Request, interpreter: any ResponseInterpreter, secrets: [String] = [], maxPages: Int = 100) {
+        self.request = request
+        self.interpreter = interpreter
+        self.client = HTTPClient(redaction: Redaction(secrets: secrets.filter { !$0.isEmpty }))
+        self.maxPages = maxPages
+    }
+
+    /// The API host: rate limits may be shared per host, and the response cache is keyed by it.
+    public var apiHost: String? { URLComponents(string: request.url)?.host }
+
+    public func fetch(_ fetch: FetchRequest) async throws -> FetchResult {
+        var cursor = HTTPJSONCursor(fetch.cursor)
+        var url = cursor.nextURL ?? request.url
+        let firstPage = cursor.nextURL == nil
+        var records: [SourceRecord] = []
+        for page in 0..<maxPages {
+            var headers = request.headers
+            if page == 0 && firstPage {
+                if let etag = cursor.etag { headers.append(("If-None-Match", etag)) }
+                if let date = cursor.lastModified { headers.append(("If-Modified-Since", date)) }
+            }
+            let response = try await send(url: url, headers: headers)
+            if response.status == 304 {
+                return FetchResult(records: records, nextCursor: cursor.text, notModified: records.isEmpty)
+            }
+            guard response.isSuccess else { throw statusError(response) }
+            let out = try interpreter.interpret(response.body, cursor: cursor)
+            cursor = out.cursor
+            if page == 0 && firstPage {
+                cursor.etag = response.header("ETag")
+                cursor.lastModified = response.header("Last-Modified")
+            }
+            records += out.records
+            guard let next = out.nextURL, next != url else {
+                cursor.nextURL = nil
+                return FetchResult(records: records, nextCursor: cursor.text)
+            }
+            // The next page: read on now, or on the next fetch when this one is full.
+            cursor.nextURL = next
+            url = next
+            if records.count >= fetch.maxRecords { break }
+        }
+        return FetchResult(records: records, nextCursor: cursor.text, hasMore: true)
+    }
+
+    private func send(url: String, headers: [(String, String)]) async throws -> HTTPResponse {
+        let http = HTTPRequest(url: url, method: request.method, headers: headers, body: request.body,
+                               timeout: request.timeout)
+        do {
+            return try await client.send(http)
+        } catch {
+            throw ConnectorError(error.description, isRetriable: error.isRetriable, retryAfter: error.retryAfter)
+        }
+    }
+
+    private func statusError(_ response: HTTPResponse) -> ConnectorError {
+        let error = HTTPError.status(response, method: request.method, redaction: client.redaction)
+        let detail = interpreter.errorDetail(response.body).map { client.redaction.text($0) }
+        let text = detail.map { "\(error.message) (\(request.method) \(error.url)): \($0)" } ?? error.description
+        return ConnectorError(text, isRetriable: error.isRetriable, retryAfter: error.retryAfter)
+    }
+}

@@ -129,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConnectorsTests",
-            dependencies: ["Connectors", "Pipeline", "StreamConfig", "HTTPTransport"],
+            dependencies: ["Connectors", "Pipeline", "StreamConfig", "HTTPTransport", "StreamManagerKit", "Kafka"],
             exclude: ["Fixtures"],  // read from the source tree (#filePath), as the HTTP test server serves them
             swiftSettings: strict
         ),

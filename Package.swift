@@ -73,6 +73,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Reconciler",
+            dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "StreamManagerKit",
             dependencies: [
                 "Kafka",
@@ -131,6 +136,11 @@ let package = Package(
             name: "ConnectorsTests",
             dependencies: ["Connectors", "Pipeline", "StreamConfig", "HTTPTransport", "StreamManagerKit", "Kafka"],
             exclude: ["Fixtures"],  // read from the source tree (#filePath), as the HTTP test server serves them
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ReconcilerTests",
+            dependencies: ["Reconciler", "StreamConfig"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,23 @@
+/// What a desired-state source emits, modelled on kube-rs's watcher: an initial snapshot
+/// (`initStarted`, the sources, `initDone`), then changes. The reconciler plans only after
+/// `initDone`, so a restarted manager does not stop and start everything.
+public enum DesiredStateEvent: Sendable, Equatable {
+    case initStarted
+    /// A source's good config (during the snapshot or after it).
+    case apply(DesiredSource)
+    /// A refused config for a source; whatever runs for it keeps running.
+    case reject(sourceID: String, Rejection)
+    /// The source is gone (a tombstone, a key removed from the file or ConfigMap).
+    case delete(sourceID: String, configVersion: String)
+    /// The whole document failed (file or ConfigMap): every source it held is rejected with this,
+    /// nothing that runs changes.
+    case documentError(Rejection)
+    case initDone
+}
+
+/// A swappable origin of desired state: the config topic, a file, a ConfigMap.
+public protocol DesiredStateSource: Sendable {
+    /// `kafka`, `file` or `configmap` (the heartbeat's `config_source`).
+    var kind: String { get }
+    func events() -> AsyncStream<DesiredStateEvent>
+}

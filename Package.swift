@@ -74,7 +74,8 @@ let package = Package(
         ),
         .target(
             name: "Reconciler",
-            dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -140,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: ["Reconciler", "StreamConfig"],
+            dependencies: ["Reconciler", "StreamConfig", "Kafka"],
             swiftSettings: strict
         ),
         .testTarget(

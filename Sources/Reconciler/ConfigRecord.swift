@@ -1,0 +1,26 @@
+import Crypto
+import Foundation
+import StreamConfig
+
+/// One config-topic record → what it means for the desired state. Lenient about unknown keys
+/// (they become warnings: a newer `apply` may write keys this version does not know yet).
+enum ConfigRecord {
+    static func event(sourceID: String, value: [UInt8], configVersion: String) -> DesiredStateEvent {
+        let result = ConfigLoader.parseSourceDocument(data: Data(value), sourceID: sourceID, options: .lenient)
+        let warnings = result.diagnostics.filter { $0.severity == .warning }.map(describe)
+        if let config = result.value {
+            return .apply(DesiredSource(sourceID: sourceID, config: config, configVersion: configVersion, warnings: warnings))
+        }
+        let errors = result.diagnostics.filter { $0.severity == .error }.map(describe)
+        // The refused record's own hash (its bytes): it names which write was refused.
+        let hash = SHA256.hash(data: Data(value)).map { String(format: "%02x", $0) }.joined()
+        return .reject(sourceID: sourceID, Rejection(configHash: hash, configVersion: configVersion,
+                                                     error: errors.joined(separator: "; ")))
+    }
+
+    /// `line 3, column 9: sources.x.ingestion.mode: unknown value 'fast'` (1-based).
+    static func describe(_ d: Diagnostic) -> String {
+        let place = d.line > 0 ? "line \(d.line), column \(d.column): " : ""
+        return place + (d.path.isEmpty ? "" : "\(d.path): ") + d.message
+    }
+}

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import Logging
+import StreamConfig
+
+/// Desired state from the `sources` of a config file (`--source file`). The file is read again
+/// whenever its bytes change — also when it is replaced by a rename or a symlink swap, as
+/// Kubernetes ConfigMap volumes and git-sync do, since the path is resolved on every read.
+/// `config_version` is `file:<sha256 of the file bytes>`. A broken edit changes nothing that
+/// runs: it is a whole-document error.
+public struct FileSource: DesiredStateSource {
+    public let kind = "file"
+    public let path: String
+    private let pollInterval: Duration
+    private let logger: Logger
+
+    public init(path: String, pollInterval: Duration = .milliseconds(500), logger: Logger) {
+        self.path = path
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    public func events() -> AsyncStream<DesiredStateEvent> {
+        let (stream, continuation) = AsyncStream<DesiredStateEvent>.makeStream()
+        let (path, interval, logger) = (self.path, self.pollInterval, self.logger)
+        let task = Task {
+            var lastDigest: String?
+            var synced = false
+            while !Task.isCancelled {
+                let bytes = FileManager.default.contents(atPath: path)
+                let digest = bytes.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? "missing"
+                if digest != lastDigest {
+                    lastDigest = digest
+                    for event in Self.read(bytes, digest: digest, path: path, firstRead: !synced) {
+                        if case .documentError(let r) = event {
+                            logger.error("config file \(path) refused, running sources unchanged: \(r.error)")
+                        }
+                        continuation.yield(event)
+                    }
+                    synced = true
+                }
+                try? await Task.sleep(for: interval)
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// The events for one version of the file: a full snapshot when it parses, a document error
+    /// otherwise (wrapped in a snapshot the first time, so the reconciler can start with nothing).
+    static func read(_ bytes: Data?, digest: String, path: String, firstRead: Bool) -> [DesiredStateEvent] {
+        let version = "file:\(digest)"
+        guard let bytes else {
+            let r = Rejection(configHash: nil, configVersion: version, error: "\(path): cannot read the file")
+            return firstRead ? [.initStarted, .documentError(r), .initDone] : [.documentError(r)]
+        }
+        let result = ConfigLoader.parse(data: bytes, options: .lenient)
+        guard let config = result.value else {
+            let errors = result.diagnostics.filter { $0.severity == .error }.map { $0.formatted(file: path) }
+            let r = Rejection(configHash: nil, configVersion: version, error: errors.joined(separator: "; "))
+            return firstRead ? [.initStarted, .documentError(r), .initDone] : [.documentError(r)]
+        }
+        let warnings = result.diagnostics.filter { $0.severity == .warning }
+        var events: [DesiredStateEvent] = [.initStarted]
+        for id in config.sources.keys.sorted() {
+            let own = warnings.filter { $0.path.hasPrefix("sources.\(id)") }.map { $0.formatted(file: path) }
+            events.append(.apply(DesiredSource(sourceID: id, config: config.sources[id]!, configVersion: version, warnings: own)))
+        }
+        events.append(.initDone)
+        return events
+    }
+}

@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: ["Reconciler", "StreamConfig", "Kafka"],
+            dependencies: ["Reconciler", "StreamConfig", "Kafka", "StreamManagerKit"],
             swiftSettings: strict
         ),
         .testTarget(

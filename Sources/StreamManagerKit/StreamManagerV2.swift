@@ -265,6 +265,9 @@ public final class StreamManagerV2: Sendable {
     /// Stream ids of the running streams.
     public var activeStreams: [String] { state.withLock { $0.streams.values.map(\.streamID).sorted() } }
 
+    /// Source id → the config each running stream runs with.
+    public var runningConfigs: [String: SourceConfig] { state.withLock { $0.streams.mapValues(\.source) } }
+
     /// Source id → stream id of the running streams.
     public var runningSources: [String: String] { state.withLock { $0.streams.mapValues(\.streamID) } }
 

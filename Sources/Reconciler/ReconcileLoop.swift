@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import StreamConfig
+import StreamManagerKit
+import Synchronization
+
+/// What the loop did for a source, for the status publisher and logs.
+public enum ReconcileOutcome: Sendable, Equatable {
+    case started(sourceID: String, streamID: String, source: DesiredSource)
+    case reconfigured(sourceID: String, fields: [String], source: DesiredSource)
+    case restarted(sourceID: String, streamID: String, fields: [String], source: DesiredSource)
+    case stopped(sourceID: String, removed: Bool)
+    case rejected(sourceID: String, Rejection, running: Bool)
+    /// Starting or reconfiguring failed; retried after `retryIn`.
+    case failed(sourceID: String, error: String, retryIn: Duration)
+}
+
+/// The reconciler: folds desired-state events, and once the initial snapshot is complete plans
+/// against what runs and applies the plan through `StreamManagerV2`. Level-triggered: each pass
+/// looks at the whole desired and running state, so a missed event cannot leave drift behind.
+/// Actions run one at a time, so a source never reconciles twice at once; a failed start is
+/// retried with capped exponential backoff.
+public final class ReconcileLoop: Sendable {
+    private let manager: StreamManagerV2
+    private let source: any DesiredStateSource
+    private let logger: Logger
+    private let onOutcome: @Sendable (ReconcileOutcome) -> Void
+    private let retryBase: Duration
+    private let retryCap: Duration
+    private let state = Mutex(LoopState())
+
+    struct LoopState {
+        var store = DesiredStateStore()
+        var published: [String: Rejection] = [:]
+        var failures: [String: (attempts: Int, retryAt: ContinuousClock.Instant)] = [:]
+        var ready = false
+        var passes = 0
+    }
+
+    public init(manager: StreamManagerV2, source: any DesiredStateSource, logger: Logger,
+                retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60),
+                onOutcome: @escaping @Sendable (ReconcileOutcome) -> Void = { _ in }) {
+        self.manager = manager
+        self.source = source
+        self.logger = logger
+        self.retryBase = retryBase
+        self.retryCap = retryCap
+        self.onOutcome = onOutcome
+    }
+
+    /// True once the first plan after the initial snapshot is applied (`/readyz`).
+    public var isReady: Bool { state.withLock { $0.ready } }
+    public var desired: DesiredState { state.withLock { $0.store.state } }
+    public var documentError: Rejection? { state.withLock { $0.store.documentError } }
+    /// Completed reconcile passes (for tests and metrics).
+    public var passes: Int { state.withLock { $0.passes } }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        let events = source.events()
+        await withTaskGroup(of: Void.self) { group in
+            // Failed starts come back on a timer, not only on the next event.
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    let due = state.withLock { s in s.store.isSynced && s.failures.values.contains { $0.retryAt <= .now } }
+                    if due { await reconcile() }
+                }
+            }
+            group.addTask { [self] in
+                for await event in events {
+                    let synced = state.withLock { s -> Bool in
+                        s.store.apply(event)
+                        return s.store.isSynced
+                    }
+                    // Plan only once the initial snapshot is complete. During a re-list the store
+                    // keeps the previous state until the new snapshot's initDone, so passes stay correct.
+                    if synced, event != .initStarted { await reconcile() }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private let passLock = Mutex(false)
+
+    /// One level-triggered pass: plan against what runs, apply, report.
+    func reconcile() async {
+        // Passes never overlap: one source never reconciles twice at once.
+        guard passLock.withLock({ busy in if busy { return false }; busy = true; return true }) else { return }
+        defer { passLock.withLock { $0 = false } }
+        let (desired, published, failures) = state.withLock { ($0.store.state, $0.published, $0.failures) }
+        let running = manager.runningConfigs.reduce(into: [String: RunningSource]()) { out, entry in
+            out[entry.key] = RunningSource(sourceID: entry.key, config: entry.value)
+        }
+        for action in plan(desired: desired, running: running, publishedRejections: published) {
+            if let failure = failures[action.sourceID], failure.retryAt > .now { continue }  // backing off
+            await apply(action, running: running[action.sourceID] != nil)
+        }
+        state.withLock {
+            $0.ready = true
+            $0.passes += 1
+        }
+    }
+
+    private func apply(_ action: ReconcileAction, running: Bool) async {
+        do {
+            switch action {
+            case .start(let d):
+                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config)
+                let streamID = manager.runningSources[d.sourceID] ?? ""
+                succeeded(d.sourceID)
+                onOutcome(.started(sourceID: d.sourceID, streamID: streamID, source: d))
+            case .reconfigure(let d, let fields):
+                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config)
+                succeeded(d.sourceID)
+                onOutcome(.reconfigured(sourceID: d.sourceID, fields: fields, source: d))
+            case .restart(let d, let fields):
+                let outcome = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config)
+                let streamID: String
+                if case .restarted(let id, _) = outcome { streamID = id } else { streamID = manager.runningSources[d.sourceID] ?? "" }
+                succeeded(d.sourceID)
+                onOutcome(.restarted(sourceID: d.sourceID, streamID: streamID, fields: fields, source: d))
+            case .stop(let id):
+                try await manager.stopStream(id)
+                let removed = state.withLock { $0.store.state.sources[id] == nil }
+                succeeded(id)
+                onOutcome(.stopped(sourceID: id, removed: removed))
+            case .reject(let id, let rejection):
+                state.withLock { $0.published[id] = rejection }
+                logger.warning("refused config for \(id) (\(rejection.configVersion)): \(rejection.error)")
+                onOutcome(.rejected(sourceID: id, rejection, running: running))
+            }
+        } catch {
+            let wait = state.withLock { s -> Duration in
+                let attempts = (s.failures[action.sourceID]?.attempts ?? 0) + 1
+                let wait = min(retryBase * (1 << min(attempts - 1, 16)), retryCap)
+                s.failures[action.sourceID] = (attempts, .now.advanced(by: wait))
+                return wait
+            }
+            logger.error("reconcile \(action.sourceID) failed (retry in \(wait)): \(error)")
+            onOutcome(.failed(sourceID: action.sourceID, error: "\(error)", retryIn: wait))
+        }
+    }
+
+    private func succeeded(_ id: String) {
+        state.withLock { _ = $0.failures.removeValue(forKey: id) }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Kafka
+import Logging
+import Reconciler
+import StreamConfig
+import StreamManagerKit
+import Synchronization
+import Testing
+
+@Suite("reconcile loop with a file and the embedded cluster")
+struct ReconcileLoopTests {
+    final class Outcomes: Sendable {
+        let list = Mutex<[ReconcileOutcome]>([])
+        func add(_ o: ReconcileOutcome) { list.withLock { $0.append(o) } }
+        var names: [String] {
+            list.withLock { $0.map { o in
+                switch o {
+                case .started(let id, _, _): return "started \(id)"
+                case .reconfigured(let id, _, _): return "reconfigured \(id)"
+                case .restarted(let id, _, _, _): return "restarted \(id)"
+                case .stopped(let id, _): return "stopped \(id)"
+                case .rejected(let id, _, let running): return "rejected \(id)\(running ? " (running)" : "")"
+                case .failed(let id, _, _): return "failed \(id)"
+                }
+            } }
+        }
+    }
+
+    static func until(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<200 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+        return condition()
+    }
+
+    @Test("start, hot change, restart, broken edit (rejected, still running), removal, and a failing start retried")
+    func lifecycle() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        for t in ["t", "u"] { try cluster.createTopic(t, partitions: 1) }
+        let path = NSTemporaryDirectory() + "reconcile-\(UUID().uuidString).yaml"
+        func write(_ sources: String) throws { try ("sources:\n" + sources).write(toFile: path, atomically: true, encoding: .utf8) }
+        let a = "  a: {source_type: generator, topic: t, rate_limit_per_minute: 0, connector: {rate_per_second: 5}}\n"
+        let b = "  b: {source_type: generator, topic: t, rate_limit_per_minute: 0, connector: {rate_per_second: 5}}\n"
+        try write(a + b)
+        var logger = Logger(label: "reconcile-tests")
+        logger.logLevel = .critical
+        var kafka = KafkaConfig(bootstrapServers: cluster.bootstrapServers)
+        kafka.lingerMs = 5
+        var throttling = ThrottlingConfig()
+        throttling.enabled = false
+        let manager = StreamManagerV2(config: StreamManagerConfig(kafka: kafka, throttling: throttling), logger: logger,
+                                      useOffsetsTopic: false)
+        try await manager.start()
+        let outcomes = Outcomes()
+        let loop = ReconcileLoop(manager: manager, source: FileSource(path: path, pollInterval: .milliseconds(50), logger: logger),
+                                 logger: logger, retryBase: .milliseconds(200)) { outcomes.add($0) }
+        let task = Task { await loop.run() }
+
+        #expect(await Self.until { Set(manager.runningSources.keys) == ["a", "b"] && loop.isReady })
+        let bStream = manager.runningSources["b"]
+        try write(a + b.replacingOccurrences(of: "topic: t", with: "topic: u"))          // hot
+        #expect(await Self.until { manager.runningConfigs["b"]?.topic == "u" })
+        #expect(manager.runningSources["b"] == bStream)                                     // in place
+        try write(a + b.replacingOccurrences(of: "rate_per_second: 5", with: "rate_per_second: 7"))  // restart class
+        #expect(await Self.until { manager.runningSources["b"] != bStream && manager.runningSources["b"] != nil })
+        try write(a + "  b: {source_type: generator, topic: t\n")                           // broken
+        #expect(await Self.until { outcomes.names.contains("rejected b (running)") })
+        #expect(Set(manager.runningSources.keys) == ["a", "b"])                             // nothing changed
+        // c's secret is not set here: its start fails (the stream cannot be built) and is retried.
+        try write(a + "  c: {source_type: nasa_firms, topic: t, connector: {map_key: \"${RECONCILE_TEST_UNSET}\", area: world}}\n")
+        #expect(await Self.until { manager.runningSources["b"] == nil })                    // removed → stopped
+        #expect(await Self.until { outcomes.names.filter { $0 == "failed c" }.count >= 2 }) // retried with backoff
+        task.cancel()
+        await task.value
+        await manager.stop()
+        let names = outcomes.names
+        #expect(Array(names.prefix(2)) == ["started a", "started b"])
+        #expect(names.contains("reconfigured b") && names.contains("restarted b") && names.contains("stopped b"))
+        #expect(!names.contains("stopped a"))  // a never stopped or restarted across all the edits
+    }
+}

@@ -74,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "Reconciler",
-            dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", "Pipeline", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),

@@ -1,0 +1,35 @@
+import Foundation
+import Reconciler
+import StreamConfig
+import Testing
+
+@Suite("status topic: source records")
+struct SourceStatusTests {
+    @Test("a source record has exactly DESIGN.md's fields, nulls written out, RFC 3339 UTC milliseconds")
+    func exactFields() throws {
+        var status = SourceStatus(sourceID: "noaa", state: .running, instanceID: "pod-1",
+                                  at: Date(timeIntervalSince1970: 1_795_966_860.123))
+        status.describe(DesiredSource(sourceID: "noaa", config: SourceConfig(sourceType: "generator", topic: "t"),
+                                      configVersion: "kafka:3:17", warnings: ["unknown key 'x'"]))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.json())) as? [String: Any])
+        #expect(Set(object.keys) == Set(SourceStatus.fields))
+        #expect(object["stream_id"] is NSNull && object["rejected"] is NSNull && object["last_error"] is NSNull)
+        #expect(object["state"] as? String == "RUNNING" && object["generation"] as? Int == 0)
+        #expect((object["config_hash"] as? String)?.count == 64 && object["config_version"] as? String == "kafka:3:17")
+        #expect(object["mode"] as? String == "real_time" && object["topic"] as? String == "t")
+        #expect(object["updated_at"] as? String == "2026-11-29T15:41:00.123Z")
+        #expect(SourceStatus.key("noaa") == "source:noaa")
+    }
+
+    @Test("rejected carries the refused hash (null for a whole-document error), version and error")
+    func rejected() throws {
+        var status = SourceStatus(sourceID: "a", state: .running, instanceID: "i")
+        status.refuse(Rejection(configHash: nil, configVersion: "file:ab", error: "config.yaml:3:1: error: syntax error"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.json())) as? [String: Any])
+        let refusal = try #require(object["rejected"] as? [String: Any])
+        #expect(refusal["config_hash"] is NSNull && refusal["config_version"] as? String == "file:ab")
+        #expect((refusal["error"] as? String)?.contains(":3:1:") == true)
+        #expect(SourceState.allCases.map(\.rawValue) == ["PENDING", "STARTING", "RUNNING", "RECONFIGURING", "DEGRADED",
+                                                          "FAILED", "STOPPED", "REJECTED"])
+    }
+}

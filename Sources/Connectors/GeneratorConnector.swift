@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Pipeline
+import StreamConfig
 
 /// Synthetic records for demos, benchmarks and zero-loss tests. Each value is a JSON object
 /// `{"seq":N,"source_id":"…","payload":"…"}` padded to `payloadBytes`; `seq` continues from
@@ -97,5 +98,5 @@ public final class GeneratorConnector: SourceConnector {
         return bytes
     }
 
-    static func jsonString(_ s: String) -> [UInt8] { Array(JSONText.quoted(s).utf8) }
+    static func jsonString(_ s: String) -> [UInt8] { Array(CanonicalJSON.quoted(s).utf8) }
 }

@@ -109,7 +109,6 @@ public final class DeadLetterRedriver: Sendable {
     private func handle(_ records: [ConsumerRecord], consumer: KafkaConsumer, producer: KafkaProducer) async throws -> Date? {
         var waiting: [TopicPartition: Date] = [:]
         var settled: [TopicPartition: Int64] = [:]
-        defer { if !settled.isEmpty { Task { [settled] in try? await consumer.commit(settled) } } }
         for record in records {
             let tp = TopicPartition(topic: record.topic, partition: record.partition)
             if waiting[tp] != nil { continue }  // behind a record that is not due: keep partition order
@@ -132,6 +131,8 @@ public final class DeadLetterRedriver: Sendable {
             }
             settled[tp] = record.offset + 1
         }
+        // Awaited, so the offsets are in before the next poll (and before the clients close).
+        try await consumer.commit(settled)
         return waiting.values.min()
     }
 

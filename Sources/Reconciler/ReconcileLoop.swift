@@ -83,13 +83,27 @@ public final class ReconcileLoop: Sendable {
         }
     }
 
-    private let passLock = Mutex(false)
+    /// Whether a pass is running, and whether another was asked for while it ran.
+    private let passState = Mutex((running: false, again: false))
 
-    /// One level-triggered pass: plan against what runs, apply, report.
+    /// Level-triggered passes: plan against what runs, apply, report. Passes never overlap (one
+    /// source never reconciles twice at once); a request that arrives during a pass is not
+    /// dropped but makes the running pass go round once more, so no change waits for the next event.
     func reconcile() async {
-        // Passes never overlap: one source never reconciles twice at once.
-        guard passLock.withLock({ busy in if busy { return false }; busy = true; return true }) else { return }
-        defer { passLock.withLock { $0 = false } }
+        let first = passState.withLock { p -> Bool in
+            if p.running { p.again = true; return false }
+            p.running = true
+            return true
+        }
+        guard first else { return }
+        repeat { await pass() } while passState.withLock { p -> Bool in
+            if p.again { p.again = false; return true }
+            p.running = false
+            return false
+        }
+    }
+
+    private func pass() async {
         let (desired, published, failures) = state.withLock { ($0.store.state, $0.published, $0.failures) }
         let running = manager.runningConfigs.reduce(into: [String: RunningSource]()) { out, entry in
             out[entry.key] = RunningSource(sourceID: entry.key, config: entry.value)

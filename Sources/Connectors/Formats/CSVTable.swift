@@ -1,4 +1,5 @@
 import Foundation
+import StreamConfig
 
 /// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks. Shared by the
 /// `file` type, `http_json` with `format: csv` and `nasa_firms`.
@@ -103,30 +104,11 @@ extension Dictionary where Key == String, Value == JSONScalar {
         let members = order.compactMap { key -> String? in
             guard let value = self[key] else { return nil }
             switch value {
-            case .string(let s): return JSONText.quoted(key) + ":" + JSONText.quoted(s)
-            case .number(let n): return JSONText.quoted(key) + ":" + n
-            case .null: return JSONText.quoted(key) + ":null"
+            case .string(let s): return CanonicalJSON.quoted(key) + ":" + CanonicalJSON.quoted(s)
+            case .number(let n): return CanonicalJSON.quoted(key) + ":" + n
+            case .null: return CanonicalJSON.quoted(key) + ":null"
             }
         }
         return Array(("{" + members.joined(separator: ",") + "}").utf8)
-    }
-}
-
-enum JSONText {
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) }
-                else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 }

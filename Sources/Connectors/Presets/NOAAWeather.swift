@@ -5,7 +5,8 @@ import Pipeline
 /// sent again only when its `sent`/`updated` changes. Observations: `{value, unitCode}` readings
 /// flattened to `<name>` and `<name>_unit`, one record per new observation time.
 enum NOAAWeather {
-    static let defaultUserAgent = "stream-manager (https://github.com/stream-manager)"
+    /// NWS asks for an application name and a contact; users should set `user_agent` to theirs.
+    static let defaultUserAgent = "stream-manager"
 
     static func url(kind: String, area: String?, station: String?) -> String {
         if kind == "observations" { return "https://api.weather.gov/stations/\(station ?? "")/observations/latest" }

@@ -60,8 +60,14 @@ public enum CanonicalJSON {
     }
 
     static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in normalized(s).unicodeScalars {
+        out += quoted(normalized(s))
+    }
+
+    /// `s` as a JSON string literal, as written (no Unicode normalisation: connectors use it
+    /// for record data, which must reach Kafka unchanged).
+    public static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
@@ -78,6 +84,6 @@ public enum CanonicalJSON {
                 }
             }
         }
-        out += "\""
+        return out + "\""
     }
 }

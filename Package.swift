@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "StreamConfig", targets: ["StreamConfig"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "StreamManagerKit", targets: ["StreamManagerKit"]),
+        .library(name: "Reconciler", targets: ["Reconciler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -21,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -75,7 +79,20 @@ let package = Package(
         .target(
             name: "Reconciler",
             dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", "Pipeline", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Operator",
+            dependencies: [
+                "Kafka", "StreamConfig", "StreamManagerKit", "Reconciler", "Pipeline",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -96,6 +113,8 @@ let package = Package(
                 "Pipeline",
                 "StreamConfig",
                 "StreamManagerKit",
+                "Reconciler",
+                "Operator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,6 +161,12 @@ let package = Package(
         .testTarget(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "StreamConfig", "Kafka", "StreamManagerKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OperatorTests",
+            dependencies: ["Operator", "Reconciler", "StreamConfig", "Kafka", "StreamManagerKit", "HTTPTransport",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -26,6 +26,25 @@ public enum ReconcileAction: Sendable, Equatable {
     /// Report a refused config; nothing that runs changes.
     case reject(sourceID: String, Rejection)
 
+    /// The desired config the action applies, if any.
+    public var desired: DesiredSource? {
+        switch self {
+        case .start(let d), .reconfigure(let d, _), .restart(let d, _): return d
+        case .stop, .reject: return nil
+        }
+    }
+
+    /// `start`, `stop`, `reconfigure`, `restart` or `reject` (metrics label, logs).
+    public var name: String {
+        switch self {
+        case .start: "start"
+        case .stop: "stop"
+        case .reconfigure: "reconfigure"
+        case .restart: "restart"
+        case .reject: "reject"
+        }
+    }
+
     public var sourceID: String {
         switch self {
         case .start(let d), .reconfigure(let d, _), .restart(let d, _): return d.sourceID

@@ -1,18 +1,23 @@
 import Foundation
 import Logging
+import Metrics
 import StreamConfig
 import StreamManagerKit
 import Synchronization
 
 /// What the loop did for a source, for the status publisher and logs.
 public enum ReconcileOutcome: Sendable, Equatable {
+    /// A start (`restart` false) or a make-before-break restart is under way.
+    case beginning(sourceID: String, source: DesiredSource, restart: Bool)
     case started(sourceID: String, streamID: String, source: DesiredSource)
     case reconfigured(sourceID: String, fields: [String], source: DesiredSource)
     case restarted(sourceID: String, streamID: String, fields: [String], source: DesiredSource)
-    case stopped(sourceID: String, removed: Bool)
+    /// `source` is the desired (disabled) config, nil when the source was removed.
+    case stopped(sourceID: String, removed: Bool, source: DesiredSource?)
     case rejected(sourceID: String, Rejection, running: Bool)
-    /// Starting or reconfiguring failed; retried after `retryIn`.
-    case failed(sourceID: String, error: String, retryIn: Duration)
+    /// Starting or reconfiguring failed; retried after `retryIn`. `running` tells whether the
+    /// source's earlier stream still runs (a failed reconfiguration leaves it in place).
+    case failed(sourceID: String, error: String, retryIn: Duration, source: DesiredSource?, running: Bool)
 }
 
 /// The reconciler: folds desired-state events, and once the initial snapshot is complete plans
@@ -103,7 +108,11 @@ public final class ReconcileLoop: Sendable {
         }
     }
 
+    private let passDuration = Metrics.Timer(label: "stream_manager_reconcile_duration_seconds")
+
     private func pass() async {
+        let began = ContinuousClock.now
+        defer { passDuration.recordNanoseconds(Int64((ContinuousClock.now - began) / .nanoseconds(1))) }
         let (desired, published, failures) = state.withLock { ($0.store.state, $0.published, $0.failures) }
         let running = manager.runningConfigs.reduce(into: [String: RunningSource]()) { out, entry in
             out[entry.key] = RunningSource(sourceID: entry.key, config: entry.value)
@@ -119,9 +128,11 @@ public final class ReconcileLoop: Sendable {
     }
 
     private func apply(_ action: ReconcileAction, running: Bool) async {
+        Counter(label: "stream_manager_reconcile_actions_total", dimensions: [("action", action.name)]).increment()
         do {
             switch action {
             case .start(let d):
+                onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: false))
                 _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config)
                 let streamID = manager.runningSources[d.sourceID] ?? ""
                 succeeded(d.sourceID)
@@ -131,6 +142,7 @@ public final class ReconcileLoop: Sendable {
                 succeeded(d.sourceID)
                 onOutcome(.reconfigured(sourceID: d.sourceID, fields: fields, source: d))
             case .restart(let d, let fields):
+                onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: true))
                 let outcome = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config)
                 let streamID: String
                 if case .restarted(let id, _) = outcome { streamID = id } else { streamID = manager.runningSources[d.sourceID] ?? "" }
@@ -138,9 +150,9 @@ public final class ReconcileLoop: Sendable {
                 onOutcome(.restarted(sourceID: d.sourceID, streamID: streamID, fields: fields, source: d))
             case .stop(let id):
                 try await manager.stopStream(id)
-                let removed = state.withLock { $0.store.state.sources[id] == nil }
+                let desired = state.withLock { $0.store.state.sources[id] }
                 succeeded(id)
-                onOutcome(.stopped(sourceID: id, removed: removed))
+                onOutcome(.stopped(sourceID: id, removed: desired == nil, source: desired))
             case .reject(let id, let rejection):
                 state.withLock { $0.published[id] = rejection }
                 logger.warning("refused config for \(id) (\(rejection.configVersion)): \(rejection.error)")
@@ -154,7 +166,8 @@ public final class ReconcileLoop: Sendable {
                 return wait
             }
             logger.error("reconcile \(action.sourceID) failed (retry in \(wait)): \(error)")
-            onOutcome(.failed(sourceID: action.sourceID, error: "\(error)", retryIn: wait))
+            onOutcome(.failed(sourceID: action.sourceID, error: "\(error)", retryIn: wait, source: action.desired,
+                              running: manager.runningSources[action.sourceID] != nil))
         }
     }
 

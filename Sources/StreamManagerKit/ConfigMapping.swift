@@ -80,3 +80,12 @@ extension ConfigMapping {
         try producer(config.kafka, bootstrapServers: .bootstrapList(bootstrap)).librdkafkaProperties()
     }
 }
+
+extension ConfigMapping {
+    /// `kafka.properties` with `${ENV}` references resolved (security settings every client of
+    /// the operator shares: config reader, status writer, admin).
+    public static func clientProperties(_ k: KafkaConfig,
+                                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String: String] {
+        try k.properties.mapValues { try EnvReference.resolve($0, environment: environment) }
+    }
+}

@@ -271,6 +271,12 @@ public final class StreamManagerV2: Sendable {
     /// Source id → stream id of the running streams.
     public var runningSources: [String: String] { state.withLock { $0.streams.mapValues(\.streamID) } }
 
+    /// Source id → what the status topic reports of each running stream.
+    public var streamReports: [String: StreamReport] {
+        let streams = state.withLock { Array($0.streams.values) }
+        return Dictionary(uniqueKeysWithValues: streams.map { ($0.sourceID, $0.report) })
+    }
+
     // MARK: reporting
 
     public func metrics() -> ManagerMetrics {

@@ -21,6 +21,9 @@ final class StreamRuntime: Sendable {
         var failed = 0
         var errors = 0
         var lastError: String?
+        /// The last poll failed / the last settled send had failures (DEGRADED in the status topic).
+        var pollFailing = false
+        var sendFailing = false
         var lastCommitted: String?
         var safeCursor: String?
         var lastCommitAt = ContinuousClock.now
@@ -61,7 +64,11 @@ final class StreamRuntime: Sendable {
         let emitBox = WeakEmitter()
         let api = self.api
         loop = IngestionLoop(settings: ConfigMapping.ingestion(source.ingestion), cursor: cursor, clock: components.clock,
-                             fetch: { try await api.fetch($0) },
+                             fetch: { request in
+                                 let result = try await api.fetch(request)
+                                 emitBox.target?.notePollSucceeded()
+                                 return result
+                             },
                              emit: { records, next in try await emitBox.target?.emit(records, next: next) },
                              onError: { error in emitBox.target?.noteError(error) })
         emitBox.target = self
@@ -133,8 +140,13 @@ final class StreamRuntime: Sendable {
         shared.withLock {
             $0.errors += 1
             $0.lastError = text
+            $0.pollFailing = true
         }
         logger.warning("poll failed: \(text)")
+    }
+
+    private func notePollSucceeded() {
+        shared.withLock { $0.pollFailing = false }
     }
 
     // MARK: outcomes
@@ -143,6 +155,7 @@ final class StreamRuntime: Sendable {
     func settle(_ sequences: [UInt64], failed: Int) {
         let (safe, done) = shared.withLock { s -> (String?, Bool) in
             s.failed += failed
+            if !sequences.isEmpty { s.sendFailing = failed > 0 }
             let safe = s.tracker.settle(sequences)
             return (safe, s.tracker.pendingCount == 0)
         }
@@ -209,6 +222,13 @@ final class StreamRuntime: Sendable {
     }
 
     // MARK: reporting
+
+    var report: StreamReport {
+        let s = shared.withLock { $0 }
+        return StreamReport(sourceID: sourceID, streamID: streamID, configHash: s.configHash,
+                            recordsProcessed: s.processed, recordsFailed: s.failed,
+                            lastError: s.lastError, degraded: s.pollFailing || s.sendFailing)
+    }
 
     var metrics: StreamMetrics {
         let s = shared.withLock { $0 }

@@ -2,78 +2,115 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Operator
+import Reconciler
 import ServiceLifecycle
 import StreamConfig
 import StreamManagerKit
 
-/// `stream-manager run`: the operator. Until the reconciler lands (issue 6) it hosts the
-/// embedded cluster and runs the `--config` file's enabled sources directly.
+/// `stream-manager run`: the operator (DESIGN.md, "CLI").
 struct Run: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the operator.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the operator: reconcile the desired sources, publish status, serve /healthz /readyz /metrics /status.",
+        discussion: """
+            --source kafka (default) follows the config topic; --source file follows the sources of \
+            --config (re-read when the file changes). The --config file also gives the manager-wide \
+            settings (kafka, queue, throttling, topic_routing, manager). With --bootstrap-servers \
+            embedded, an in-process Kafka cluster is started, its bootstrap line printed first, and \
+            (in kafka mode) the --config sources are published to the config topic.
+            """)
+
+    enum SourceKind: String, ExpressibleByArgument { case kafka, file }
 
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "Config file (YAML or JSON).")
     var config: String?
 
+    @Option(help: "Where desired sources come from: kafka (the config topic) or file (--config).")
+    var source: SourceKind = .kafka
+
+    @Option(help: "This replica's name in the status topic (default: manager.instance_id, then $HOSTNAME).")
+    var instanceId: String?
+
+    @Option(help: "Port of the HTTP endpoints (default: manager.http_port, 8080); 0 picks a free port.")
+    var httpPort: Int?
+
+    @Option(help: "Address the HTTP endpoints listen on.")
+    var httpHost: String = "0.0.0.0"
+
     @Option(help: "Number of brokers of the embedded cluster (with --bootstrap-servers embedded).")
     var embeddedBrokers: Int = 1
 
-    @Option(help: "Seconds to wait for streams to drain on SIGTERM/SIGINT.")
+    @Option(help: "Seconds to drain, flush and publish final status on SIGTERM/SIGINT before giving up.")
     var shutdownTimeout: Double = 30
+
+    func validate() throws {
+        if source == .file && config == nil { throw ValidationError("--source file needs --config FILE") }
+        guard embeddedBrokers >= 1 else { throw ValidationError("--embedded-brokers must be at least 1") }
+        guard shutdownTimeout > 0 else { throw ValidationError("--shutdown-timeout must be positive") }
+    }
 
     func run() async throws {
         let logger = global.makeLogger(label: "stream-manager")
-        var fileConfig: StreamManagerConfig?
-        if let config {
-            let loaded = ConfigLoader.load(contentsOf: config, options: .lenient)
-            for d in loaded.diagnostics { FileHandle.standardError.write(Data((d.formatted(file: config) + "\n").utf8)) }
-            guard let value = loaded.value else { throw ExitCode(1) }
-            fileConfig = value
-        }
-        guard global.resolvedBootstrapServers(configFileValue: fileConfig?.kafka.bootstrapServers) == "embedded" else {
-            throw ValidationError("the reconciler is not yet available; only '--bootstrap-servers embedded' runs for now")
-        }
-        let cluster = try EmbeddedKafkaCluster(brokers: embeddedBrokers, logger: logger)
-        let manager = fileConfig?.manager ?? ManagerConfig()
-        for (name, partitions) in [(global.configTopic ?? manager.configTopic, manager.configTopicPartitions),
-                                   (global.statusTopic ?? manager.statusTopic, 1), (manager.offsetsTopic, 1)] {
-            try cluster.createTopic(name, partitions: partitions)
-        }
-        EmbeddedClusterBanner.print(cluster)
-        var services: [any Service] = [EmbeddedClusterService(cluster: cluster)]
-        if let fileConfig {
-            logger.warning("the reconciler is not yet available: running the config file's enabled sources directly")
-            services.append(DirectSourcesService(config: fileConfig, bootstrapServers: cluster.bootstrapList,
-                                                 shutdownTimeout: .milliseconds(Int64(shutdownTimeout * 1000)), logger: logger))
-        }
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
-    }
-}
-
-/// Runs every enabled source of a config through `StreamManagerV2` until graceful shutdown,
-/// then drains the streams and flushes.
-struct DirectSourcesService: Service {
-    let config: StreamManagerConfig
-    let bootstrapServers: [String]
-    let shutdownTimeout: Duration
-    let logger: Logger
-
-    func run() async throws {
-        let manager = StreamManagerV2(config: config, bootstrapServers: bootstrapServers, logger: logger)
-        try await manager.start()
-        for (id, source) in config.sources.sorted(by: { $0.key < $1.key }) where source.enabled {
-            do {
-                let streamID = try await manager.startStream(sourceID: id)
-                logger.info("started \(streamID)")
-            } catch {
-                logger.error("source \(id) failed to start: \(error)")
+        var fileConfig = try loadConfig()
+        if let t = global.configTopic { fileConfig.manager.configTopic = t }
+        if let t = global.statusTopic { fileConfig.manager.statusTopic = t }
+        let bootstrap = global.resolvedBootstrapServers(configFileValue: config == nil ? nil : fileConfig.kafka.bootstrapServers)
+        var services: [any Service] = []
+        let bootstrapServers: [String]
+        if bootstrap == "embedded" {
+            let cluster = try EmbeddedKafkaCluster(brokers: embeddedBrokers, logger: logger)
+            let manager = fileConfig.manager
+            try cluster.createTopic(manager.configTopic, partitions: max(1, manager.configTopicPartitions))
+            try cluster.createTopic(manager.statusTopic, partitions: 1)
+            try cluster.createTopic(manager.offsetsTopic, partitions: 1)
+            EmbeddedClusterBanner.print(cluster)
+            services.append(EmbeddedClusterService(cluster: cluster))
+            bootstrapServers = cluster.bootstrapList
+            if source == .kafka, !fileConfig.sources.isEmpty {
+                try await publishSources(fileConfig, bootstrapServers: bootstrapServers, logger: logger)
             }
+        } else {
+            bootstrapServers = .bootstrapList(bootstrap)
         }
-        try? await gracefulShutdown()
-        await manager.stop()
-        let sent = manager.metrics().producer.total_sent
-        logger.info("stopped; \(sent) records delivered")
+        var settings = OperatorSettings(
+            config: fileConfig, bootstrapServers: bootstrapServers,
+            desiredSource: source == .file ? .file(path: config!) : .kafka,
+            instanceID: instanceId ?? fileConfig.manager.resolvedInstanceID(environment: ProcessInfo.processInfo.environment),
+            ensureTopics: bootstrap != "embedded")
+        settings.filePollInterval = .milliseconds(500)
+        let streamOperator = try StreamOperator(settings: settings, logger: logger)
+        services.append(HTTPEndpoints.application(probe: streamOperator, host: httpHost,
+                                                  port: httpPort ?? fileConfig.manager.httpPort, logger: logger))
+        // Shut down in reverse order: the operator drains first, while HTTP still answers and
+        // the embedded cluster (first) still runs.
+        services.append(streamOperator)
+        var groupConfiguration = ServiceGroupConfiguration(services: services.map { .init(service: $0) },
+                                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownTimeout * 1000))
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+
+    /// The manager-wide settings. In file mode a broken file does not stop the start: the file
+    /// source reports it (status topic) and picks the fix up.
+    private func loadConfig() throws -> StreamManagerConfig {
+        guard let config else { return StreamManagerConfig() }
+        let loaded = ConfigLoader.load(contentsOf: config, options: .lenient)
+        for d in loaded.diagnostics { FileHandle.standardError.write(Data((d.formatted(file: config) + "\n").utf8)) }
+        if let value = loaded.value { return value }
+        if source == .file { return StreamManagerConfig() }
+        throw ExitCode(1)
+    }
+
+    /// Embedded mode: the demo's sources go through the config topic like anyone's would.
+    private func publishSources(_ config: StreamManagerConfig, bootstrapServers: [String], logger: Logger) async throws {
+        let writer = try ConfigTopicWriter(topic: config.manager.configTopic, bootstrapServers: bootstrapServers,
+                                           properties: [:], logger: logger)
+        let changes = planConfigChanges(file: config.sources, live: [:], prune: false)
+        try await writer.publish(changes, provenance: .fromEnvironment(appliedBy: "stream-manager run (embedded)"))
+        await writer.close()
+        logger.info("published \(changes.count) source(s) of \(self.config ?? "") to \(config.manager.configTopic)")
     }
 }

@@ -35,7 +35,7 @@ struct EmbeddedClusterCommandTests {
     @Test("run --bootstrap-servers embedded pre-creates the config, status and offsets topics",
           .enabled(if: kcat != nil, "kcat is not installed"))
     func runEmbedded() throws {
-        let child = try StreamManagerBinary.Child(["run", "--bootstrap-servers", "embedded", "--log-level", "error"])
+        let child = try StreamManagerBinary.Child(["run", "--bootstrap-servers", "embedded", "--log-level", "error", "--http-port", "0"])
         let line = try #require(child.waitForLine(prefix: "embedded Kafka cluster: bootstrap.servers="))
         #expect(child.stdoutLines.first == line)
         let md = try metadata(String(line.dropFirst("embedded Kafka cluster: bootstrap.servers=".count)))

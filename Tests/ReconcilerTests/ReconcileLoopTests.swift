@@ -13,14 +13,15 @@ struct ReconcileLoopTests {
         let list = Mutex<[ReconcileOutcome]>([])
         func add(_ o: ReconcileOutcome) { list.withLock { $0.append(o) } }
         var names: [String] {
-            list.withLock { $0.map { o in
+            list.withLock { $0.compactMap { o in
                 switch o {
+                case .beginning: return nil
                 case .started(let id, _, _): return "started \(id)"
                 case .reconfigured(let id, _, _): return "reconfigured \(id)"
                 case .restarted(let id, _, _, _): return "restarted \(id)"
-                case .stopped(let id, _): return "stopped \(id)"
+                case .stopped(let id, _, _): return "stopped \(id)"
                 case .rejected(let id, _, let running): return "rejected \(id)\(running ? " (running)" : "")"
-                case .failed(let id, _, _): return "failed \(id)"
+                case .failed(let id, _, _, _, _): return "failed \(id)"
                 }
             } }
         }

@@ -14,6 +14,12 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         public var config_hash: String?
         public var config_version: String
         public var error: String
+
+        public init(config_hash: String?, config_version: String, error: String) {
+            self.config_hash = config_hash
+            self.config_version = config_version
+            self.error = error
+        }
     }
 
     public var source_id: String
@@ -54,6 +60,14 @@ public struct SourceStatus: Sendable, Equatable, Codable {
 
     public mutating func refuse(_ r: Rejection) {
         rejected = Refusal(config_hash: r.configHash, config_version: r.configVersion, error: r.error)
+    }
+
+    /// Equal but for the counts and the time: no new record is needed.
+    public func reportsSame(as other: SourceStatus) -> Bool {
+        var a = self, b = other
+        (a.records_processed, a.records_failed, a.updated_at) = (0, 0, "")
+        (b.records_processed, b.records_failed, b.updated_at) = (0, 0, "")
+        return a == b
     }
 
     /// The record value: every field, nulls written out, keys sorted (stable for compaction diffs).

@@ -1,0 +1,47 @@
+import Foundation
+import StreamConfig
+
+/// Everything `stream-manager run` decides before the operator starts.
+public struct OperatorSettings: Sendable {
+    /// Where the desired sources come from.
+    public enum DesiredSourceKind: Sendable, Equatable {
+        case kafka
+        case file(path: String)
+    }
+
+    /// Manager-wide settings (kafka, queue, throttling, routing, manager). Its `sources` are not
+    /// read here: in kafka mode they were published to the config topic, in file mode the file
+    /// is watched.
+    public var config: StreamManagerConfig
+    public var bootstrapServers: [String]
+    public var desiredSource: DesiredSourceKind
+    public var instanceID: String
+    /// Whether to create the config, status and offsets topics when missing (the embedded
+    /// cluster has them already).
+    public var ensureTopics: Bool
+    /// How often each source's status and the heartbeat are written again.
+    public var statusInterval: Duration
+    /// How often the file source looks at the file.
+    public var filePollInterval: Duration
+
+    public init(config: StreamManagerConfig, bootstrapServers: [String], desiredSource: DesiredSourceKind,
+                instanceID: String, ensureTopics: Bool = true, filePollInterval: Duration = .milliseconds(500)) {
+        self.config = config
+        self.bootstrapServers = bootstrapServers
+        self.desiredSource = desiredSource
+        self.instanceID = instanceID
+        self.ensureTopics = ensureTopics
+        self.statusInterval = .milliseconds(Int64(max(0.1, config.manager.statusIntervalSeconds) * 1000))
+        self.filePollInterval = filePollInterval
+    }
+
+    public var configTopic: String { config.manager.configTopic }
+    public var statusTopic: String { config.manager.statusTopic }
+    public var offsetsTopic: String { config.manager.offsetsTopic }
+    public var configSourceName: String {
+        switch desiredSource {
+        case .kafka: "kafka"
+        case .file: "file"
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Kafka
+import Logging
+import Reconciler
+import ServiceLifecycle
+import StreamConfig
+import StreamManagerKit
+import Synchronization
+
+/// The operator as one `Service`: desired state → reconcile loop → `StreamManagerV2`, with the
+/// status publisher reporting each step. Graceful shutdown stops reconciling, drains and flushes
+/// the streams (cursors committed), publishes final statuses and tombstones the heartbeat.
+public final class StreamOperator: Service, Sendable {
+    public let settings: OperatorSettings
+    public let manager: StreamManagerV2
+    public let loop: ReconcileLoop
+    public let publisher: StatusPublisher
+    private let statusProducer: KafkaProducer
+    private let logger: Logger
+    /// When the tick loop last ran (liveness: the process and its loops are alive).
+    private let lastTick = Mutex<ContinuousClock.Instant?>(nil)
+    private let started = Mutex(false)
+
+    public init(settings: OperatorSettings, logger: Logger) throws {
+        MetricsExport.install()  // before any metric object exists
+        self.settings = settings
+        self.logger = logger
+        let properties = try ConfigMapping.clientProperties(settings.config.kafka)
+        var managerConfig = settings.config
+        managerConfig.sources = [:]  // the desired-state source decides what runs
+        manager = StreamManagerV2(config: managerConfig, bootstrapServers: settings.bootstrapServers, logger: logger)
+
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: settings.bootstrapServers)
+        producerConfiguration.clientID = "stream-manager-status"
+        producerConfiguration.lingerMilliseconds = 1  // status changes are few; show them promptly
+        producerConfiguration.properties = properties
+        statusProducer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        publisher = StatusPublisher(
+            identity: .init(instanceID: settings.instanceID, configSource: settings.configSourceName),
+            writer: KafkaStatusWriter(topic: settings.statusTopic, producer: statusProducer, logger: logger),
+            manager: manager, interval: settings.statusInterval, logger: logger)
+
+        let source: any DesiredStateSource
+        switch settings.desiredSource {
+        case .kafka:
+            var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers)
+            consumer.clientID = "stream-manager-config"
+            consumer.properties = properties
+            source = ConfigTopicSource(topic: settings.configTopic, configuration: consumer, logger: logger)
+        case .file(let path):
+            source = FileSource(path: path, pollInterval: settings.filePollInterval, logger: logger)
+        }
+        let publisher = self.publisher
+        loop = ReconcileLoop(manager: manager, source: source, logger: logger) { publisher.handle($0) }
+    }
+
+    /// Liveness: the tick loop ran within the last 30 s (or the operator is still starting).
+    /// Never depends on Kafka being reachable.
+    public var isAlive: Bool {
+        guard let last = lastTick.withLock({ $0 }) else { return true }
+        return ContinuousClock.now - last < .seconds(30)
+    }
+
+    /// Readiness: the first plan after the initial sync of desired state is applied.
+    public var isReady: Bool { loop.isReady }
+
+    public func run() async throws {
+        await runUntilShutdown()
+        await shutDown()
+    }
+
+    private func runUntilShutdown() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                guard await prepare() else { return }
+                await loop.run()
+            }
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    if started.withLock({ $0 }) { publisher.tick(view) }
+                    lastTick.withLock { $0 = .now }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+
+    /// Topics, then the manager's shared parts; retried until Kafka answers or shutdown.
+    private func prepare() async -> Bool {
+        var wait = Duration.milliseconds(500)
+        while !Task.isCancelled {
+            do {
+                if settings.ensureTopics {
+                    var admin = KafkaAdminConfiguration(bootstrapServers: settings.bootstrapServers)
+                    admin.properties = try ConfigMapping.clientProperties(settings.config.kafka)
+                    _ = try await TopicSetup.ensure(TopicSetup.specs(settings),
+                                                    admin: KafkaAdmin(configuration: admin, logger: logger), logger: logger)
+                }
+                try await manager.start()
+                started.withLock { $0 = true }
+                logger.info("operator started", metadata: ["instance_id": "\(settings.instanceID)",
+                                                           "config_source": "\(settings.configSourceName)"])
+                return true
+            } catch {
+                logger.error("cannot start yet (retry in \(wait)): \(error)")
+                try? await Task.sleep(for: wait)
+                wait = min(wait * 2, .seconds(30))
+            }
+        }
+        return false
+    }
+
+    private var view: StatusPublisher.DesiredView {
+        .init(desired: loop.desired, documentError: loop.documentError)
+    }
+
+    /// Drain and flush the streams (cursors committed), then the final statuses.
+    private func shutDown() async {
+        guard started.withLock({ $0 }) else {
+            await statusProducer.close()
+            return
+        }
+        publisher.tick(view)  // the last counts before the streams go
+        await manager.stop()
+        await publisher.finish()
+        await statusProducer.close()
+        let delivered = manager.metrics().producer.total_sent
+        logger.info("operator stopped; \(delivered) records delivered")
+    }
+
+    /// `GET /status`: the metrics tree.
+    public func metricsJSON() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(manager.metrics())) ?? Data())
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// The status topic folded by key: what `status` shows and `apply --wait` watches. Keeps each
+/// record's JSON as written (for `-o json`) beside the decoded fields the table needs.
+public struct StatusBoard: Sendable {
+    /// The heartbeat fields the table shows (the metrics tree is left in `raw`).
+    public struct Manager: Sendable, Equatable, Decodable {
+        public var instance_id: String
+        public var version: String?
+        public var updated_at: String?
+        public var config_source: String?
+        public var sources: [String]?
+        public var active_streams: Int?
+        public var assigned_partitions: [Int]?
+    }
+
+    public private(set) var sources: [String: SourceStatus] = [:]
+    public private(set) var managers: [String: Manager] = [:]
+    /// Key → the record's JSON object (sources and managers).
+    public private(set) var raw: [String: String] = [:]
+
+    public init() {}
+
+    /// Folds one record; a tombstone removes the key. Unreadable records are skipped.
+    public mutating func apply(key: String, value: [UInt8]?) {
+        guard let value else {
+            raw[key] = nil
+            if key.hasPrefix("source:") { sources[String(key.dropFirst(7))] = nil }
+            if key.hasPrefix("manager:") { managers[String(key.dropFirst(8))] = nil }
+            return
+        }
+        let decoder = JSONDecoder()
+        if key.hasPrefix("source:"), let status = try? decoder.decode(SourceStatus.self, from: Data(value)) {
+            sources[String(key.dropFirst(7))] = status
+            raw[key] = String(decoding: value, as: UTF8.self)
+        } else if key.hasPrefix("manager:"), let manager = try? decoder.decode(Manager.self, from: Data(value)) {
+            managers[String(key.dropFirst(8))] = manager
+            raw[key] = String(decoding: value, as: UTF8.self)
+        }
+    }
+
+    /// `{"sources": [...], "managers": [...]}`, each list sorted by key, records as written.
+    public func json() -> String {
+        func list(_ prefix: String) -> String {
+            "[" + raw.keys.filter { $0.hasPrefix(prefix) }.sorted().map { raw[$0]! }.joined(separator: ",") + "]"
+        }
+        return "{\"sources\":\(list("source:")),\"managers\":\(list("manager:"))}"
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import Logging
+import Pipeline
+import StreamManagerKit
+import Synchronization
+
+/// Publishes the status topic for what this instance owns: a `source:<id>` record on every state
+/// change (from the reconcile loop's outcomes, and from the streams' health between them) and
+/// all of them again every `interval`, plus the `manager:<instance_id>` heartbeat. On removal a
+/// final STOPPED then a tombstone; at shutdown STOPPED for every source and a heartbeat tombstone.
+public final class StatusPublisher: Sendable {
+    public struct Identity: Sendable {
+        public var instanceID: String
+        /// `kafka`, `file` or `configmap`.
+        public var configSource: String
+        public var generation: Int
+        public var version: String
+
+        public init(instanceID: String, configSource: String, generation: Int = 0,
+                    version: String = StreamManagerVersion.current) {
+            self.instanceID = instanceID
+            self.configSource = configSource
+            self.generation = generation
+            self.version = version
+        }
+    }
+
+    /// What the publisher reads from the reconcile loop on each tick.
+    public struct DesiredView: Sendable {
+        public var desired: DesiredState
+        public var documentError: Rejection?
+        public init(desired: DesiredState, documentError: Rejection?) {
+            self.desired = desired
+            self.documentError = documentError
+        }
+    }
+
+    private struct State {
+        var statuses: [String: SourceStatus] = [:]
+        var lastFullWrite = ContinuousClock.now
+        var finished = false
+    }
+
+    private let identity: Identity
+    private let writer: any StatusWriter
+    private let manager: StreamManagerV2
+    private let interval: Duration
+    private let logger: Logger
+    private let startedAt = RFC3339.string(Date())
+    private let state = Mutex(State())
+
+    public init(identity: Identity, writer: any StatusWriter, manager: StreamManagerV2,
+                interval: Duration, logger: Logger) {
+        self.identity = identity
+        self.writer = writer
+        self.manager = manager
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// The statuses as last written (tests, `GET /status`).
+    public var statuses: [String: SourceStatus] { state.withLock { $0.statuses } }
+
+    // MARK: outcomes
+
+    /// The reconcile loop's callback: each outcome is a state change, written at once.
+    public func handle(_ outcome: ReconcileOutcome) {
+        switch outcome {
+        case .beginning(let id, let d, let restart):
+            update(id) { s in
+                if restart {
+                    s.state = .reconfiguring  // the old config runs until the new stream takes over
+                } else {
+                    s.state = .starting
+                    s.describe(d)
+                }
+            }
+        case .started(let id, let streamID, let d), .restarted(let id, let streamID, _, let d):
+            update(id) { s in
+                s.state = .running
+                s.stream_id = streamID
+                s.describe(d)
+                s.rejected = nil
+                s.last_error = nil
+            }
+        case .reconfigured(let id, _, let d):
+            update(id) { s in
+                s.state = .running
+                s.describe(d)
+                s.rejected = nil
+            }
+        case .stopped(let id, let removed, let d):
+            update(id) { s in
+                s.state = .stopped
+                if let d { s.describe(d) }
+            }
+            if removed { remove(id) }
+        case .rejected(let id, let r, let running):
+            update(id) { s in
+                s.refuse(r)
+                if !running {
+                    s.state = .rejected
+                    s.config_hash = nil
+                    s.config_version = nil
+                    s.stream_id = nil
+                }
+            }
+        case .failed(let id, let error, _, let d, let running):
+            update(id) { s in
+                s.last_error = error
+                if !running {
+                    s.state = .failed
+                    if let d { s.describe(d) }
+                }
+            }
+        }
+    }
+
+    /// Final STOPPED, then a tombstone (DESIGN.md, "On removal").
+    private func remove(_ id: String) {
+        let known = state.withLock { $0.statuses.removeValue(forKey: id) != nil }
+        if known { writer.write(key: SourceStatus.key(id), value: nil) }
+    }
+
+    /// Applies a change to a source's status and writes it if anything but the time changed.
+    private func update(_ id: String, _ change: (inout SourceStatus) -> Void) {
+        let record = state.withLock { s -> SourceStatus? in
+            guard !s.finished else { return nil }
+            var status = s.statuses[id] ?? SourceStatus(sourceID: id, state: .pending, instanceID: identity.instanceID,
+                                                         generation: identity.generation)
+            let before = status
+            change(&status)
+            // Counts alone are not a change worth a record: the periodic refresh carries them.
+            guard !status.reportsSame(as: before) || s.statuses[id] == nil else {
+                s.statuses[id] = status
+                return nil
+            }
+            status.updated_at = RFC3339.string(Date())
+            s.statuses[id] = status
+            return status
+        }
+        if let record { writer.write(key: SourceStatus.key(id), value: record.json()) }
+    }
+
+    // MARK: ticks
+
+    /// Folds the streams' health and counts into the statuses, writes what changed state, and
+    /// every `interval` writes everything plus the heartbeat. Call about once a second.
+    public func tick(_ view: DesiredView) {
+        let reports = manager.streamReports
+        for (id, report) in reports {
+            update(id) { s in
+                s.records_processed = report.recordsProcessed
+                s.records_failed = report.recordsFailed
+                if report.lastError != nil { s.last_error = report.lastError }
+                if s.state == .running && report.degraded { s.state = .degraded }
+                if s.state == .degraded && !report.degraded { s.state = .running }
+            }
+        }
+        reconcileStatuses(with: view, running: Set(reports.keys))
+        let due = state.withLock { s -> Bool in
+            guard !s.finished, ContinuousClock.now - s.lastFullWrite >= interval else { return false }
+            s.lastFullWrite = .now
+            return true
+        }
+        if due { writeAll(view) }
+    }
+
+    /// Statuses that no reconcile action produces: a disabled source that never ran is STOPPED;
+    /// a refusal that a later good (unchanged) config made moot is cleared.
+    private func reconcileStatuses(with view: DesiredView, running: Set<String>) {
+        for (id, d) in view.desired.sources where !d.config.enabled && !running.contains(id) {
+            update(id) { s in
+                s.state = .stopped
+                s.describe(d)
+            }
+        }
+        let refused = state.withLock { s in s.statuses.filter { $0.value.rejected != nil }.map(\.key) }
+        for id in refused where view.desired.rejections[id] == nil && view.desired.sources[id] != nil {
+            update(id) { $0.rejected = nil }
+        }
+    }
+
+    /// Every owned status again (fresh `updated_at`), then the heartbeat.
+    public func writeAll(_ view: DesiredView) {
+        let all = state.withLock { s -> [SourceStatus] in
+            let now = RFC3339.string(Date())
+            for id in s.statuses.keys { s.statuses[id]!.updated_at = now }
+            return s.statuses.values.sorted { $0.source_id < $1.source_id }
+        }
+        for status in all { writer.write(key: SourceStatus.key(status.source_id), value: status.json()) }
+        writer.write(key: ManagerHeartbeat.key(identity.instanceID), value: heartbeat(view).json())
+    }
+
+    public func heartbeat(_ view: DesiredView) -> ManagerHeartbeat {
+        let metrics = manager.metrics()
+        let sources = manager.runningSources.keys.sorted()
+        let warnings = view.desired.sources.values.flatMap { d in d.warnings.map { "\(d.sourceID): \($0)" } }.sorted()
+        return ManagerHeartbeat(
+            instance_id: identity.instanceID, version: identity.version, started_at: startedAt,
+            updated_at: RFC3339.string(Date()), config_source: identity.configSource, assigned_partitions: [],
+            sources: sources, active_streams: metrics.stream_manager.active_streams,
+            config_error: view.documentError.map { .init(config_version: $0.configVersion, error: $0.error) },
+            warnings: warnings, metrics: metrics)
+    }
+
+    /// Graceful shutdown, after the streams have drained: every source this instance reported is
+    /// STOPPED with its final counts, the heartbeat is tombstoned, and the writes are flushed.
+    public func finish(timeout: Duration = .seconds(10)) async {
+        let last = state.withLock { s -> [SourceStatus] in
+            guard !s.finished else { return [] }
+            s.finished = true
+            let now = RFC3339.string(Date())
+            for id in s.statuses.keys where s.statuses[id]!.state != .rejected {
+                s.statuses[id]!.state = .stopped
+                s.statuses[id]!.updated_at = now
+            }
+            return s.statuses.values.sorted { $0.source_id < $1.source_id }
+        }
+        for status in last { writer.write(key: SourceStatus.key(status.source_id), value: status.json()) }
+        writer.write(key: ManagerHeartbeat.key(identity.instanceID), value: nil)
+        await writer.flush(timeout: timeout)
+    }
+}

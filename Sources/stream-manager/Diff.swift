@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+
+/// `stream-manager diff -f FILE`: the plan against the live topic; a CI gate.
+struct Diff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the plan of a config file against the config topic.",
+        discussion: """
+            One line per source: '+ <id>' (new), '- <id>' (in the topic, not in the file; \
+            removed by 'apply --prune'), '~ <id> (<path>: <old> → <new>, …)'. Exit 0 when nothing \
+            differs, 2 when something does, 1 on error.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .shortAndLong, help: "Config file (YAML or JSON).")
+    var file: String
+
+    func run() async throws {
+        let logger = global.makeLogger(label: "stream-manager.diff")
+        do {
+            let config = try ConfigFile.loadStrict(file)
+            let kafka = try KafkaClientSettings(global: global, file: config)
+            let live = try await LiveTopic.read(kafka, logger: logger)
+            let changes = planConfigChanges(file: config.sources, live: live, prune: true)
+            for change in changes { print(change.line) }
+            fflush(nil)
+            if !changes.isEmpty { throw ExitCode(2) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            FileHandle.standardError.write(Data("diff: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

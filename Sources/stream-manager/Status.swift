@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+import StreamConfig
+
+/// `stream-manager status`: the status topic as a table (or JSON).
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the status topic: every source and every manager.",
+        discussion: "-o json prints {\"sources\": [...], \"managers\": [...]} with the records as written.")
+
+    enum Format: String, ExpressibleByArgument { case table, json }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .shortAndLong, help: "Output: table or json.")
+    var output: Format = .table
+
+    @Flag(help: "Keep watching: print again whenever the status topic changes.")
+    var watch = false
+
+    @Option(help: "Config file whose kafka and manager sections (topics, security) to use.")
+    var config: String?
+
+    func run() async throws {
+        let logger = global.makeLogger(label: "stream-manager.status")
+        let file = try config.map { try ConfigLoader.loadOrThrow(contentsOf: $0, options: .lenient) }
+        let kafka = try KafkaClientSettings(global: global, file: file)
+        let format = output
+        guard watch else {
+            let board = try await StatusWatch.snapshot(topic: kafka.statusTopic, configuration: kafka.consumer("stream-manager-status"),
+                                                       logger: logger)
+            print(Self.render(board, format))
+            return
+        }
+        // Re-rendered on every change, at most twice a second; runs until interrupted.
+        let last = LastRender()
+        _ = try await StatusWatch.follow(topic: kafka.statusTopic, configuration: kafka.consumer("stream-manager-status"),
+                                         logger: logger, timeout: .seconds(365 * 24 * 3600)) { board -> Bool? in
+            guard last.due() else { return nil }
+            if format == .table { print("\u{1B}[H\u{1B}[2J", terminator: "") }
+            print(Self.render(board, format))
+            fflush(nil)
+            return nil
+        }
+    }
+
+    static func render(_ board: StatusBoard, _ format: Format) -> String {
+        format == .json ? board.json() : StatusTable.render(board, now: Date())
+    }
+}
+
+private final class LastRender: @unchecked Sendable {
+    private let lock = NSLock()
+    private var at = Date.distantPast
+    func due() -> Bool {
+        lock.withLock {
+            guard Date().timeIntervalSince(at) >= 0.5 else { return false }
+            at = Date()
+            return true
+        }
+    }
+}

@@ -95,8 +95,9 @@ public final class StreamOperator: Service, Sendable {
                 if settings.ensureTopics {
                     var admin = KafkaAdminConfiguration(bootstrapServers: settings.bootstrapServers)
                     admin.properties = try ConfigMapping.clientProperties(settings.config.kafka)
-                    _ = try await TopicSetup.ensure(TopicSetup.specs(settings),
-                                                    admin: KafkaAdmin(configuration: admin, logger: logger), logger: logger)
+                    let client = try KafkaAdmin(configuration: admin, logger: logger)
+                    let existing = try await TopicSetup.ensure(TopicSetup.specs(settings), admin: client)
+                    Task { [logger] in _ = await TopicSetup.checkCompaction(existing, admin: client, logger: logger) }
                 }
                 try await manager.start()
                 started.withLock { $0 = true }

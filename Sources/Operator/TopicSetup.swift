@@ -11,18 +11,34 @@ public enum TopicSetup {
          .compacted(settings.offsetsTopic, partitions: 1)]
     }
 
-    /// Ensures each topic; returns the warnings (also logged).
-    public static func ensure(_ specs: [TopicSpec], admin: KafkaAdmin, logger: Logger) async throws -> [String] {
-        var warnings: [String] = []
+    /// Ensures each topic; returns the ones that already existed (to check for compaction).
+    public static func ensure(_ specs: [TopicSpec], admin: KafkaAdmin) async throws -> [String] {
+        var existing: [String] = []
         for spec in specs {
-            guard case .alreadyExisted = try await admin.ensureTopic(spec) else { continue }
-            // A broker that cannot describe configs (nil) is not a reason to warn.
-            if let configs = try? await admin.topicConfigs(spec.name), let warning = warning(for: spec.name, configs: configs) {
-                logger.warning("\(warning)")
-                warnings.append(warning)
-            }
+            if case .alreadyExisted = try await admin.ensureTopic(spec) { existing.append(spec.name) }
         }
-        return warnings
+        return existing
+    }
+
+    /// Warns about existing topics that are not compacted; returns the warnings. Slow where the
+    /// cluster does not answer DescribeConfigs (the mock), so callers need not wait for it.
+    public static func checkCompaction(_ topics: [String], admin: KafkaAdmin, logger: Logger,
+                                       timeout: Duration = .seconds(5)) async -> [String] {
+        await withTaskGroup(of: String?.self) { group in
+            for topic in topics {
+                group.addTask {
+                    // A broker that cannot describe configs (nil) is not a reason to warn.
+                    guard let configs = try? await admin.topicConfigs(topic, timeout: timeout) else { return nil }
+                    return warning(for: topic, configs: configs)
+                }
+            }
+            var warnings: [String] = []
+            for await case let w? in group {
+                logger.warning("\(w)")
+                warnings.append(w)
+            }
+            return warnings.sorted()
+        }
     }
 
     static func warning(for topic: String, configs: [String: String]) -> String? {

@@ -153,7 +153,7 @@ final class ThrottlerInstruments: Sendable {
     private let backoffLevel = Gauge(label: "stream_manager_throttle_backoff_level")
     private let adjustments = Counter(label: "stream_manager_throttle_rate_adjustments_total")
     private let throttledBatches = Counter(label: "stream_manager_throttle_throttled_batches_total")
-    private let delays = Metrics.Timer(label: "stream_manager_throttle_delay")
+    private let delays = Metrics.Timer(label: "stream_manager_throttle_delay_seconds")
     private let consumerLag = Gauge(label: "stream_manager_throttle_consumer_lag")
 
     func stateChanged(to next: ThrottleState, backoffLevel level: Int) {

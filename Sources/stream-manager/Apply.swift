@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Operator
 import Reconciler
 import StreamConfig
 
@@ -46,11 +47,10 @@ struct Apply: AsyncParsableCommand {
         let kafka = try KafkaClientSettings(global: global, file: config)
         if !dryRun {
             let admin = try KafkaAdmin(configuration: kafka.admin(), logger: logger)
-            let outcome = try await admin.ensureTopic(.compacted(kafka.configTopic, partitions: kafka.configTopicPartitions))
-            if case .alreadyExisted = outcome, let configs = try? await admin.topicConfigs(kafka.configTopic),
-               let policy = configs["cleanup.policy"], !policy.contains("compact") {
-                logger.warning("topic \(kafka.configTopic) has cleanup.policy=\(policy), not compact: desired state may be deleted")
-            }
+            let existing = try await TopicSetup.ensure([.compacted(kafka.configTopic, partitions: kafka.configTopicPartitions)],
+                                                       admin: admin)
+            // Brokers answer DescribeConfigs at once; the mock cluster never does, hence the short wait.
+            _ = await TopicSetup.checkCompaction(existing, admin: admin, logger: logger, timeout: .seconds(1))
         }
         let live = try await LiveTopic.read(kafka, logger: logger)
         let changes = planConfigChanges(file: config.sources, live: live, prune: prune)

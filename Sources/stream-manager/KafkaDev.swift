@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
+import StreamConfig
 
 /// `stream-manager kafka-dev`: only the embedded cluster, until killed.
 struct KafkaDev: AsyncParsableCommand {
@@ -27,6 +28,12 @@ struct KafkaDev: AsyncParsableCommand {
         LogSetup.bootstrap(level: logLevel, format: logFormat)
         let logger = Logger(label: "kafka-dev")
         let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
+        // The operator's default topics, as `run --bootstrap-servers embedded` makes them: the mock
+        // cluster does not answer CreateTopics, so a manager would otherwise wait for its timeout.
+        let defaults = ManagerConfig()
+        try cluster.createTopic(defaults.configTopic, partitions: defaults.configTopicPartitions)
+        try cluster.createTopic(defaults.statusTopic, partitions: 1)
+        try cluster.createTopic(defaults.offsetsTopic, partitions: 1)
         EmbeddedClusterBanner.print(cluster)
         let group = ServiceGroup(services: [EmbeddedClusterService(cluster: cluster)],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -77,7 +77,7 @@ struct Run: AsyncParsableCommand {
         var settings = OperatorSettings(
             config: fileConfig, bootstrapServers: bootstrapServers,
             desiredSource: source == .file ? .file(path: config!) : .kafka,
-            instanceID: instanceId ?? fileConfig.manager.resolvedInstanceID(environment: ProcessInfo.processInfo.environment),
+            instanceID: instanceId ?? fileConfig.manager.resolvedInstanceID(environment: Self.environmentWithHostname()),
             ensureTopics: bootstrap != "embedded")
         settings.filePollInterval = .milliseconds(500)
         let streamOperator = try StreamOperator(settings: settings, logger: logger)
@@ -91,6 +91,13 @@ struct Run: AsyncParsableCommand {
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownTimeout * 1000))
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+
+    /// `$HOSTNAME` is a shell variable that is often not exported; the system's name stands in.
+    static func environmentWithHostname() -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        if (env["HOSTNAME"] ?? "").isEmpty { env["HOSTNAME"] = ProcessInfo.processInfo.hostName }
+        return env
     }
 
     /// The manager-wide settings. In file mode a broken file does not stop the start: the file

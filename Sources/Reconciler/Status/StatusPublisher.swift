@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Pipeline
 import StreamManagerKit
 import Synchronization
@@ -37,7 +38,8 @@ public final class StatusPublisher: Sendable {
 
     private struct State {
         var statuses: [String: SourceStatus] = [:]
-        var lastFullWrite = ContinuousClock.now
+        /// nil until the first tick, which writes everything (the heartbeat appears at start).
+        var lastFullWrite: ContinuousClock.Instant?
         var finished = false
     }
 
@@ -48,6 +50,7 @@ public final class StatusPublisher: Sendable {
     private let logger: Logger
     private let startedAt = RFC3339.string(Date())
     private let state = Mutex(State())
+    private let activeStreams = Gauge(label: "stream_manager_active_streams")
 
     public init(identity: Identity, writer: any StatusWriter, manager: StreamManagerV2,
                 interval: Duration, logger: Logger) {
@@ -148,6 +151,7 @@ public final class StatusPublisher: Sendable {
     /// every `interval` writes everything plus the heartbeat. Call about once a second.
     public func tick(_ view: DesiredView) {
         let reports = manager.streamReports
+        activeStreams.record(reports.count)
         for (id, report) in reports {
             update(id) { s in
                 s.records_processed = report.recordsProcessed
@@ -159,7 +163,8 @@ public final class StatusPublisher: Sendable {
         }
         reconcileStatuses(with: view, running: Set(reports.keys))
         let due = state.withLock { s -> Bool in
-            guard !s.finished, ContinuousClock.now - s.lastFullWrite >= interval else { return false }
+            guard !s.finished else { return false }
+            if let last = s.lastFullWrite, ContinuousClock.now - last < interval { return false }
             s.lastFullWrite = .now
             return true
         }

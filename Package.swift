@@ -89,6 +89,7 @@ let package = Package(
                 "Kafka", "StreamConfig", "StreamManagerKit", "Reconciler", "Pipeline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -131,6 +132,14 @@ let package = Package(
             name: "pipeline-bench",
             dependencies: ["StreamManagerKit", "Connectors", "Pipeline", "StreamConfig", "Kafka", "CRdKafka"],
             path: "bench/PipelineBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "reconcile-bench",
+            dependencies: ["Operator", "Reconciler", "StreamConfig", "Kafka",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "bench/ReconcileBench",
             swiftSettings: strict
         ),
         .testTarget(

@@ -120,8 +120,21 @@ public final class KafkaConsumer: Sendable {
             var batch = ConsumerBatch()
             if isClosed { return batch }
             var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max(1, maxRecords))
-            let n = rd_kafka_consume_batch_queue(queue.pointer, timeout.milliseconds, &messages, messages.count)
+            // The batch call waits out its whole timeout unless `maxRecords` arrive, so take what is
+            // there without waiting, and otherwise wait for the first message only: a record is
+            // returned as soon as it arrives (the reconciler's latency depends on it).
+            var n = rd_kafka_consume_batch_queue(queue.pointer, 0, &messages, messages.count)
             guard n >= 0 else { throw KafkaError(rd_kafka_last_error(), context: "poll") }
+            if n == 0, let first = rd_kafka_consume_queue(queue.pointer, timeout.milliseconds) {
+                messages[0] = first
+                n = 1
+                if messages.count > 1 {
+                    let more = messages.withUnsafeMutableBufferPointer { buffer in
+                        rd_kafka_consume_batch_queue(queue.pointer, 0, buffer.baseAddress! + 1, buffer.count - 1)
+                    }
+                    if more > 0 { n += more }
+                }
+            }
             var names: [OpaquePointer: String] = [:]
             for i in 0..<n {
                 guard let m = messages[i] else { continue }

@@ -23,6 +23,10 @@ public struct OperatorSettings: Sendable {
     public var statusInterval: Duration
     /// How often the file source looks at the file.
     public var filePollInterval: Duration
+    /// The config-topic reader's `fetch.wait.max.ms`: how long an idle fetch waits on the broker.
+    /// Real brokers answer as soon as a record arrives; the embedded cluster only at this deadline,
+    /// so embedded mode uses 10 ms. `kafka.properties` can override it.
+    public var configFetchWait: Duration = .milliseconds(100)
 
     public init(config: StreamManagerConfig, bootstrapServers: [String], desiredSource: DesiredSourceKind,
                 instanceID: String, ensureTopics: Bool = true, filePollInterval: Duration = .milliseconds(500)) {

@@ -46,6 +46,10 @@ public final class StreamOperator: Service, Sendable {
             var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers)
             consumer.clientID = "stream-manager-config"
             consumer.properties = properties
+            // How long an idle fetch waits on the broker. Brokers answer as soon as a record
+            // arrives anyway; the embedded cluster only answers at this deadline.
+            consumer.properties["fetch.wait.max.ms"] = consumer.properties["fetch.wait.max.ms"]
+                ?? "\(settings.configFetchWait / .milliseconds(1))"
             source = ConfigTopicSource(topic: settings.configTopic, configuration: consumer, logger: logger)
         case .file(let path):
             source = FileSource(path: path, pollInterval: settings.filePollInterval, logger: logger)

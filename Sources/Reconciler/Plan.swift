@@ -8,10 +8,10 @@ public struct RunningSource: Sendable, Equatable {
     /// The refusal last published for it (so a refusal is reported once, not on every pass).
     public var rejection: Rejection?
 
-    public init(sourceID: String, config: SourceConfig, rejection: Rejection? = nil) {
+    public init(sourceID: String, config: SourceConfig, configHash: String? = nil, rejection: Rejection? = nil) {
         self.sourceID = sourceID
         self.config = config
-        self.configHash = config.configHash
+        self.configHash = configHash ?? config.configHash
         self.rejection = rejection
     }
 }

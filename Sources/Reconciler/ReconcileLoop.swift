@@ -40,6 +40,7 @@ public final class ReconcileLoop: Sendable {
         var failures: [String: (attempts: Int, retryAt: ContinuousClock.Instant)] = [:]
         var ready = false
         var passes = 0
+        var syncedAt: ContinuousClock.Instant?
     }
 
     public init(manager: StreamManagerV2, source: any DesiredStateSource, logger: Logger,
@@ -57,6 +58,8 @@ public final class ReconcileLoop: Sendable {
     public var isReady: Bool { state.withLock { $0.ready } }
     public var desired: DesiredState { state.withLock { $0.store.state } }
     public var documentError: Rejection? { state.withLock { $0.store.documentError } }
+    /// When the initial snapshot was complete (InitDone), for benchmarks and logs.
+    public var syncedAt: ContinuousClock.Instant? { state.withLock { $0.syncedAt } }
     /// Completed reconcile passes (for tests and metrics).
     public var passes: Int { state.withLock { $0.passes } }
 
@@ -76,6 +79,7 @@ public final class ReconcileLoop: Sendable {
                 for await event in events {
                     let synced = state.withLock { s -> Bool in
                         s.store.apply(event)
+                        if s.store.isSynced && s.syncedAt == nil { s.syncedAt = .now }
                         return s.store.isSynced
                     }
                     // Plan only once the initial snapshot is complete. During a re-list the store
@@ -114,8 +118,8 @@ public final class ReconcileLoop: Sendable {
         let began = ContinuousClock.now
         defer { passDuration.recordNanoseconds(Int64((ContinuousClock.now - began) / .nanoseconds(1))) }
         let (desired, published, failures) = state.withLock { ($0.store.state, $0.published, $0.failures) }
-        let running = manager.runningConfigs.reduce(into: [String: RunningSource]()) { out, entry in
-            out[entry.key] = RunningSource(sourceID: entry.key, config: entry.value)
+        let running = manager.runningConfigsAndHashes.reduce(into: [String: RunningSource]()) { out, entry in
+            out[entry.key] = RunningSource(sourceID: entry.key, config: entry.value.config, configHash: entry.value.configHash)
         }
         for action in plan(desired: desired, running: running, publishedRejections: published) {
             if let failure = failures[action.sourceID], failure.retryAt > .now { continue }  // backing off
@@ -133,19 +137,19 @@ public final class ReconcileLoop: Sendable {
             switch action {
             case .start(let d):
                 onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: false))
-                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config)
-                let streamID = manager.runningSources[d.sourceID] ?? ""
+                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash)
+                let streamID = manager.streamID(forSource: d.sourceID) ?? ""
                 succeeded(d.sourceID)
                 onOutcome(.started(sourceID: d.sourceID, streamID: streamID, source: d))
             case .reconfigure(let d, let fields):
-                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config)
+                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash)
                 succeeded(d.sourceID)
                 onOutcome(.reconfigured(sourceID: d.sourceID, fields: fields, source: d))
             case .restart(let d, let fields):
                 onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: true))
-                let outcome = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config)
+                let outcome = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash)
                 let streamID: String
-                if case .restarted(let id, _) = outcome { streamID = id } else { streamID = manager.runningSources[d.sourceID] ?? "" }
+                if case .restarted(let id, _) = outcome { streamID = id } else { streamID = manager.streamID(forSource: d.sourceID) ?? "" }
                 succeeded(d.sourceID)
                 onOutcome(.restarted(sourceID: d.sourceID, streamID: streamID, fields: fields, source: d))
             case .stop(let id):
@@ -167,7 +171,7 @@ public final class ReconcileLoop: Sendable {
             }
             logger.error("reconcile \(action.sourceID) failed (retry in \(wait)): \(error)")
             onOutcome(.failed(sourceID: action.sourceID, error: "\(error)", retryIn: wait, source: action.desired,
-                              running: manager.runningSources[action.sourceID] != nil))
+                              running: manager.streamID(forSource: action.sourceID) != nil))
         }
     }
 

@@ -187,6 +187,10 @@ public final class StreamManagerV2: Sendable {
     /// Resumes from the source's committed cursor. Returns the new stream id.
     @discardableResult
     public func startStream(sourceID: String, connector: (any SourceConnector)? = nil) async throws -> String {
+        try await startStream(sourceID: sourceID, connector: connector, configHash: nil)
+    }
+
+    private func startStream(sourceID: String, connector: (any SourceConnector)?, configHash: String?) async throws -> String {
         let (config, components, running, committed) = state.withLock { s in
             (s.config, s.components, s.streams[sourceID], s.committed[sourceID])
         }
@@ -194,7 +198,7 @@ public final class StreamManagerV2: Sendable {
         guard let source = config.sources[sourceID] else { throw ManagerError.sourceNotConfigured(sourceID) }
         guard source.enabled else { throw ManagerError.sourceDisabled(sourceID) }
         if let running { return running.streamID }
-        let runtime = try makeRuntime(sourceID: sourceID, source: source, connector: connector,
+        let runtime = try makeRuntime(sourceID: sourceID, source: source, configHash: configHash, connector: connector,
                                       cursor: committed?.cursor, components: components)
         register(runtime)
         runtime.start()
@@ -219,7 +223,8 @@ public final class StreamManagerV2: Sendable {
     /// make-before-break (the old stream stops at a poll boundary and hands its live cursor to
     /// the new one, then drains). No record is lost or repeated.
     @discardableResult
-    public func reconfigureStream(sourceID: String, to source: SourceConfig,
+    /// `configHash`, when the caller has it, saves computing the canonical hash again.
+    public func reconfigureStream(sourceID: String, to source: SourceConfig, configHash: String? = nil,
                                   connector: (any SourceConnector)? = nil) async throws -> ReconfigureOutcome {
         let (old, components) = state.withLock { s -> (StreamRuntime?, ManagerComponents?) in
             s.config.sources[sourceID] = source
@@ -227,7 +232,7 @@ public final class StreamManagerV2: Sendable {
         }
         guard let components else { throw ManagerError.notStarted }
         guard let old else {
-            if source.enabled { _ = try await startStream(sourceID: sourceID, connector: connector) }
+            if source.enabled { _ = try await startStream(sourceID: sourceID, connector: connector, configHash: configHash) }
             return .unchanged
         }
         let change = classify(old.source, source)
@@ -238,12 +243,12 @@ public final class StreamManagerV2: Sendable {
             try await stopStream(sourceID)
             return .stopped
         case .hot(let fields):
-            old.applyHot(source, configHash: source.configHash, retryBackoffBase: components.retryBackoffBase)
+            old.applyHot(source, configHash: configHash ?? source.configHash, retryBackoffBase: components.retryBackoffBase)
             return .hot(fields: fields)
         case .restart(let fields):
             let handedOver = await old.stopPolling()
-            let new = try makeRuntime(sourceID: sourceID, source: source, connector: connector, cursor: handedOver,
-                                      components: components)
+            let new = try makeRuntime(sourceID: sourceID, source: source, configHash: configHash, connector: connector,
+                                      cursor: handedOver, components: components)
             register(new)
             new.start()
             logger.info("reconfigured \(sourceID): \(old.streamID) → \(new.streamID) at cursor \(handedOver ?? "start")")
@@ -262,11 +267,23 @@ public final class StreamManagerV2: Sendable {
         try resolver?.update(ConfigMapping.routing(routing))
     }
 
+    /// How many streams run.
+    public var activeStreamCount: Int { state.withLock { $0.streams.count } }
+
     /// Stream ids of the running streams.
     public var activeStreams: [String] { state.withLock { $0.streams.values.map(\.streamID).sorted() } }
 
     /// Source id → the config each running stream runs with.
     public var runningConfigs: [String: SourceConfig] { state.withLock { $0.streams.mapValues(\.source) } }
+
+    /// The stream id running for a source, if any (one lookup; `runningSources` copies them all).
+    public func streamID(forSource sourceID: String) -> String? { state.withLock { $0.streams[sourceID]?.streamID } }
+
+    /// Source id → the config and its canonical hash, as each running stream runs them (the hash
+    /// is kept, not recomputed: a reconcile pass over thousands of sources needs it cheap).
+    public var runningConfigsAndHashes: [String: (config: SourceConfig, configHash: String)] {
+        state.withLock { $0.streams.mapValues { ($0.source, $0.configHash) } }
+    }
 
     /// Source id → stream id of the running streams.
     public var runningSources: [String: String] { state.withLock { $0.streams.mapValues(\.streamID) } }
@@ -313,15 +330,15 @@ public final class StreamManagerV2: Sendable {
 
     // MARK: internals
 
-    private func makeRuntime(sourceID: String, source: SourceConfig, connector: (any SourceConnector)?, cursor: String?,
-                             components: ManagerComponents) throws -> StreamRuntime {
+    private func makeRuntime(sourceID: String, source: SourceConfig, configHash: String? = nil, connector: (any SourceConnector)?,
+                             cursor: String?, components: ManagerComponents) throws -> StreamRuntime {
         let connector = try connector ?? {
             do { return try registry.makeConnector(sourceID: sourceID, source: source) } catch {
                 throw ManagerError.connector("\(error)")
             }
         }()
         components.sink.setDeadLetterTopic(source.dlqTopic, forSource: sourceID)
-        return StreamRuntime(sourceID: sourceID, source: source, configHash: source.configHash, connector: connector,
+        return StreamRuntime(sourceID: sourceID, source: source, configHash: configHash ?? source.configHash, connector: connector,
                              cursor: cursor, components: components, logger: logger)
     }
 

@@ -79,7 +79,7 @@ struct Run: AsyncParsableCommand {
             desiredSource: source == .file ? .file(path: config!) : .kafka,
             instanceID: instanceId ?? fileConfig.manager.resolvedInstanceID(environment: Self.environmentWithHostname()),
             ensureTopics: bootstrap != "embedded")
-        settings.filePollInterval = .milliseconds(500)
+        if bootstrap == "embedded" { settings.configFetchWait = .milliseconds(10) }
         let streamOperator = try StreamOperator(settings: settings, logger: logger)
         services.append(HTTPEndpoints.application(probe: streamOperator, host: httpHost,
                                                   port: httpPort ?? fileConfig.manager.httpPort, logger: logger))

@@ -32,4 +32,17 @@ struct SourceStatusTests {
         #expect(SourceState.allCases.map(\.rawValue) == ["PENDING", "STARTING", "RUNNING", "RECONFIGURING", "DEGRADED",
                                                           "FAILED", "STOPPED", "REJECTED"])
     }
+
+    @Test("the hand-written JSON decodes back to the same status, quotes, line breaks and non-ASCII included")
+    func roundTrip() throws {
+        var status = SourceStatus(sourceID: "wetter_zürich", state: .failed, instanceID: "pod-\"1\"")
+        status.last_error = "line 1\nline 2\t\\ \u{1}"
+        status.warnings = ["unknown key 'x'", "ünïcode"]
+        status.refuse(Rejection(configHash: "ab", configVersion: "kafka:0:1", error: "bad \"value\""))
+        status.records_processed = 12
+        let back = try JSONDecoder().decode(SourceStatus.self, from: Data(status.json()))
+        #expect(back == status)
+        let keys = try #require(try JSONSerialization.jsonObject(with: Data(status.json())) as? [String: Any]).keys
+        #expect(Set(keys) == Set(SourceStatus.fields))
+    }
 }

@@ -32,8 +32,10 @@ test-tansu:
 bench: deps
 	$(SWIFT) build -c release --product kafka-producer-bench
 	$(SWIFT) build -c release --product pipeline-bench
+	$(SWIFT) build -c release --product reconcile-bench
 	.build/release/kafka-producer-bench
 	taskset -c 0 .build/release/pipeline-bench
+	.build/release/reconcile-bench
 
 clean:
 	rm -rf .build .cache

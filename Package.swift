@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "StreamManagerKit", targets: ["StreamManagerKit"]),
         .library(name: "Reconciler", targets: ["Reconciler"]),
+        .library(name: "Kubernetes", targets: ["Kubernetes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -77,8 +78,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Kubernetes",
+            dependencies: ["HTTPTransport", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Reconciler",
-            dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", "Pipeline", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", "Pipeline", "Kubernetes", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
@@ -86,7 +93,7 @@ let package = Package(
         .target(
             name: "Operator",
             dependencies: [
-                "Kafka", "StreamConfig", "StreamManagerKit", "Reconciler", "Pipeline",
+                "Kafka", "StreamConfig", "StreamManagerKit", "Reconciler", "Pipeline", "Kubernetes",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -116,6 +123,7 @@ let package = Package(
                 "StreamManagerKit",
                 "Reconciler",
                 "Operator",
+                "Kubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,12 +1,35 @@
 import Foundation
+import Kubernetes
 import StreamConfig
 
 /// Everything `stream-manager run` decides before the operator starts.
 public struct OperatorSettings: Sendable {
     /// Where the desired sources come from.
-    public enum DesiredSourceKind: Sendable, Equatable {
+    public enum DesiredSourceKind: Sendable {
         case kafka
         case file(path: String)
+        case configMap(ConfigMapSettings)
+    }
+
+    /// `--source configmap`: which ConfigMap, which key, and how to reach the API server.
+    public struct ConfigMapSettings: Sendable {
+        public var client: KubeClientConfig
+        public var namespace: String
+        public var name: String
+        public var key: String
+        public var keepOnDelete: Bool
+        public var timing: ConfigMapWatcher.Timing
+
+        public init(client: KubeClientConfig, namespace: String, name: String = "stream-config",
+                    key: String = "stream_config.yaml", keepOnDelete: Bool = false,
+                    timing: ConfigMapWatcher.Timing = ConfigMapWatcher.Timing()) {
+            self.client = client
+            self.namespace = namespace
+            self.name = name
+            self.key = key
+            self.keepOnDelete = keepOnDelete
+            self.timing = timing
+        }
     }
 
     /// Manager-wide settings (kafka, queue, throttling, routing, manager). Its `sources` are not
@@ -46,6 +69,7 @@ public struct OperatorSettings: Sendable {
         switch desiredSource {
         case .kafka: "kafka"
         case .file: "file"
+        case .configMap: "configmap"
         }
     }
 }

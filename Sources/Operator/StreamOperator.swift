@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Kubernetes
 import Logging
 import Reconciler
 import ServiceLifecycle
@@ -53,6 +54,10 @@ public final class StreamOperator: Service, Sendable {
             source = ConfigTopicSource(topic: settings.configTopic, configuration: consumer, logger: logger)
         case .file(let path):
             source = FileSource(path: path, pollInterval: settings.filePollInterval, logger: logger)
+        case .configMap(let c):
+            let watcher = ConfigMapWatcher(client: KubeAPIClient(config: c.client, logger: logger), namespace: c.namespace,
+                                           name: c.name, timing: c.timing, logger: logger)
+            source = ConfigMapSource(watcher: watcher, key: c.key, keepOnDelete: c.keepOnDelete, logger: logger)
         }
         let publisher = self.publisher
         loop = ReconcileLoop(manager: manager, source: source, logger: logger) { publisher.handle($0) }

@@ -47,27 +47,13 @@ public struct FileSource: DesiredStateSource {
         return stream
     }
 
-    /// The events for one version of the file: a full snapshot when it parses, a document error
-    /// otherwise (wrapped in a snapshot the first time, so the reconciler can start with nothing).
+    /// The events for one version of the file.
     static func read(_ bytes: Data?, digest: String, path: String, firstRead: Bool) -> [DesiredStateEvent] {
         let version = "file:\(digest)"
         guard let bytes else {
             let r = Rejection(configHash: nil, configVersion: version, error: "\(path): cannot read the file")
             return firstRead ? [.initStarted, .documentError(r), .initDone] : [.documentError(r)]
         }
-        let result = ConfigLoader.parse(data: bytes, options: .lenient)
-        guard let config = result.value else {
-            let errors = result.diagnostics.filter { $0.severity == .error }.map { $0.formatted(file: path) }
-            let r = Rejection(configHash: nil, configVersion: version, error: errors.joined(separator: "; "))
-            return firstRead ? [.initStarted, .documentError(r), .initDone] : [.documentError(r)]
-        }
-        let warnings = result.diagnostics.filter { $0.severity == .warning }
-        var events: [DesiredStateEvent] = [.initStarted]
-        for id in config.sources.keys.sorted() {
-            let own = warnings.filter { $0.path.hasPrefix("sources.\(id)") }.map { $0.formatted(file: path) }
-            events.append(.apply(DesiredSource(sourceID: id, config: config.sources[id]!, configVersion: version, warnings: own)))
-        }
-        events.append(.initDone)
-        return events
+        return DocumentSnapshot.events(bytes, version: version, origin: path, firstRead: firstRead)
     }
 }

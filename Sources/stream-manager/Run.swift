@@ -20,15 +20,17 @@ struct Run: AsyncParsableCommand {
             (in kafka mode) the --config sources are published to the config topic.
             """)
 
-    enum SourceKind: String, ExpressibleByArgument { case kafka, file }
+    enum SourceKind: String, ExpressibleByArgument { case kafka, file, configmap }
 
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "Config file (YAML or JSON).")
     var config: String?
 
-    @Option(help: "Where desired sources come from: kafka (the config topic) or file (--config).")
+    @Option(help: "Where desired sources come from: kafka (the config topic), file (--config) or configmap (--configmap).")
     var source: SourceKind = .kafka
+
+    @OptionGroup(title: "ConfigMap mode (--source configmap)") var kube: KubeOptions
 
     @Option(help: "This replica's name in the status topic (default: manager.instance_id, then $HOSTNAME).")
     var instanceId: String?
@@ -68,7 +70,7 @@ struct Run: AsyncParsableCommand {
             EmbeddedClusterBanner.print(cluster)
             services.append(EmbeddedClusterService(cluster: cluster))
             bootstrapServers = cluster.bootstrapList
-            if source == .kafka, !fileConfig.sources.isEmpty {
+            if source == .kafka, !fileConfig.sources.isEmpty {  // file and configmap modes have their own
                 try await publishSources(fileConfig, bootstrapServers: bootstrapServers, logger: logger)
             }
         } else {
@@ -76,10 +78,13 @@ struct Run: AsyncParsableCommand {
         }
         var settings = OperatorSettings(
             config: fileConfig, bootstrapServers: bootstrapServers,
-            desiredSource: source == .file ? .file(path: config!) : .kafka,
+            desiredSource: source == .file ? .file(path: config!) : .kafka,  // configmap: below
             instanceID: instanceId ?? fileConfig.manager.resolvedInstanceID(environment: Self.environmentWithHostname()),
             ensureTopics: bootstrap != "embedded")
         if bootstrap == "embedded" { settings.configFetchWait = .milliseconds(10) }
+        if source == .configmap {
+            settings.desiredSource = .configMap(try kube.settings())
+        }
         let streamOperator = try StreamOperator(settings: settings, logger: logger)
         services.append(HTTPEndpoints.application(probe: streamOperator, host: httpHost,
                                                   port: httpPort ?? fileConfig.manager.httpPort, logger: logger))

@@ -187,6 +187,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "KubernetesTests",
+            dependencies: ["Kubernetes", "Reconciler", "Operator", "StreamConfig", "Kafka", "StreamManagerKit",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            exclude: ["Server"],  // the Python API server, run from the source tree (#filePath)
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "StreamConfigTests",
             dependencies: ["StreamConfig"],
             swiftSettings: strict

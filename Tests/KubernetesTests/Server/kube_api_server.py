@@ -433,7 +433,10 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_body()  # always drained, so the keep-alive connection stays in step
         try:
             if parts[:1] == ["_test"]:
-                self.admin(parts[1:], body)
+                try:
+                    self.admin(parts[1:], body)
+                except (ValueError, TypeError, AttributeError) as error:  # a malformed test request
+                    raise ApiError(400, "BadRequest", f"bad admin request: {error}")
             else:
                 self.api(parts, query)
         except ApiError as error:

@@ -188,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubernetesTests",
-            dependencies: ["Kubernetes", "Reconciler", "Operator", "StreamConfig", "Kafka", "StreamManagerKit",
+            dependencies: ["Kubernetes", "Reconciler", "Operator", "StreamConfig", "Kafka", "StreamManagerKit", "TestSupport",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             exclude: ["Server"],  // the Python API server, run from the source tree (#filePath)
             swiftSettings: strict
@@ -198,15 +198,20 @@ let package = Package(
             dependencies: ["StreamConfig"],
             swiftSettings: strict
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HTTPTransportTests",
-            dependencies: ["HTTPTransport"],
+            dependencies: ["HTTPTransport", "TestSupport"],
             exclude: ["Server"],  // the Python test server, run from the source tree (#filePath)
             swiftSettings: strict
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Kafka"],
+            dependencies: ["Kafka", "TestSupport"],
             swiftSettings: strict
         ),
     ]

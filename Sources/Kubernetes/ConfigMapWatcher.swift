@@ -98,7 +98,7 @@ public struct ConfigMapWatcher: Sendable {
                 case .expired:
                     resourceVersion = nil  // relist at once
                     continue
-                case .unauthorized, .refused, .configuration, .malformed:
+                case .unauthorized, .refused, .configuration, .malformed, .tls:
                     logger.error("configmap \(namespace)/\(name): \(error)")
                     out.yield(.failed(error.message))
                     try? await Task.sleep(for: jittered(timing.maxBackoff))

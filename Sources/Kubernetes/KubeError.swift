@@ -15,6 +15,8 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         case refused(status: Int)
         /// A response that is not what the API promises.
         case malformed
+        /// The server's certificate was not trusted, or ours was refused. Reported, retried slowly.
+        case tls
     }
 
     public let kind: Kind
@@ -26,6 +28,9 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// curl's peer-verification, CA-file, client-certificate and handshake failures.
+    static let tlsFailures: Set<Int> = [35, 58, 60, 77, 83, 90, 91]
 
     /// From a transfer error or an answer with a `Status` body.
     static func from(_ error: HTTPError) -> KubeError {
@@ -39,6 +44,9 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
             return KubeError(.unavailable, "Kubernetes API unavailable: \(error)")
         case .status(let code):
             return KubeError(.refused(status: code), "Kubernetes API refused the request: \(error)")
+        case .transport(let code) where tlsFailures.contains(code):
+            // Not transient: a wrong CA or client certificate stays wrong until someone fixes it.
+            return KubeError(.tls, "TLS with the Kubernetes API failed (check the CA and client certificate): \(error)")
         case .transport, .cancelled:
             return KubeError(.unavailable, "cannot reach the Kubernetes API: \(error)")
         }

@@ -85,22 +85,24 @@ struct DiscoveryTests {
         #expect(c.origin == "in-cluster")
     }
 
-    @Test("nothing configured: the error names everything that was tried; a broken kubeconfig names the file")
-    func errors() throws {
-        #expect {
-            try KubeConfigDiscovery(environment: [:], serviceAccountDirectory: "/nonexistent").resolve()
-        } throws: { error in
-            let text = "\(error)"
-            return text.contains("--kube-server") && text.contains("$KUBECONFIG") && text.contains("KUBERNETES_SERVICE_HOST")
+    static func failure(_ discovery: KubeConfigDiscovery) -> String {
+        do {
+            let config = try discovery.resolve()
+            return "no error: \(config.origin)"
+        } catch {
+            return error.description
         }
+    }
+
+    @Test("nothing configured: the error names everything that was tried; a broken kubeconfig names the file")
+    func failures() throws {
+        let none = Self.failure(KubeConfigDiscovery(environment: [:], serviceAccountDirectory: "/nonexistent"))
+        #expect(none.contains("--kube-server") && none.contains("$KUBECONFIG") && none.contains("KUBERNETES_SERVICE_HOST"))
         let dir = try Self.tempDir()
         try "clusters: [unclosed".write(toFile: dir + "/bad", atomically: true, encoding: .utf8)
-        #expect {
-            try KubeConfigDiscovery(kubeconfigPath: dir + "/bad", environment: [:]).resolve()
-        } throws: { error in "\(error)".contains(dir + "/bad") }
+        #expect(Self.failure(KubeConfigDiscovery(kubeconfigPath: dir + "/bad", environment: [:])).contains(dir + "/bad"))
         let path = try Self.kubeconfig("token: x", in: dir)
-        #expect {
-            try KubeConfigDiscovery(kubeconfigPath: path, context: "missing", environment: [:]).resolve()
-        } throws: { error in "\(error)".contains("context 'missing' not found") }
+        #expect(Self.failure(KubeConfigDiscovery(kubeconfigPath: path, context: "missing", environment: [:]))
+            .contains("context 'missing' not found"))
     }
 }

@@ -2,10 +2,12 @@
 
 Usage:
   kube_api_server.py --cert SERVER_CERT_PEM --key SERVER_KEY_PEM --token TOKEN [--client-ca CA_PEM]
-                     [--port 0] [--bookmark-interval SECONDS] [--history N] [--verbose]
+                     [--port 0] [--bookmark-interval SECONDS] [--history N] [--port-file PATH]
+                     [--verbose]
 
 Serves HTTPS on 127.0.0.1 and prints exactly one line on stdout once it accepts connections:
-`listening <port>`. It exits when its stdin reaches EOF (the test process is gone) or on SIGTERM.
+`listening <port>` (and, with --port-file, writes the port to that file). It exits when its stdin
+reaches EOF (the test process is gone) or on SIGTERM.
 
 It behaves like kube-apiserver (watch cache in front of etcd) where a list/watch client can tell:
   * one global resourceVersion counter; objects carry the rv of their last change, a DELETED event
@@ -13,9 +15,11 @@ It behaves like kube-apiserver (watch cache in front of etcd) where a list/watch
   * a bounded event history (--history): watching from an rv older than the history is "too old",
     reported as a 200 response holding one ERROR event with a 410 Expired Status (an admin switch
     turns it into an HTTP 410); listing from such an rv answers HTTP 410 Expired;
-  * list: resourceVersion unset / "0" / N (NotOlderThan) / resourceVersionMatch=Exact, limit and
-    continue (with Expired continue tokens), fieldSelector metadata.name / metadata.namespace,
-    equality-based labelSelector; an rv from the future waits 3 s, then 504 ResourceVersionTooLarge;
+  * list: resourceVersion unset (latest) / "0" (any: latest, limit ignored) / N (NotOlderThan:
+    latest; Exact with resourceVersionMatch=Exact or, the legacy rule, with limit and no match),
+    limit and continue (consistent pages; Expired once the token's rv is compacted), fieldSelector
+    metadata.name / metadata.namespace, equality-based labelSelector; an rv from the future waits
+    3 s, then 504 ResourceVersionTooLarge;
   * watch: synthetic ADDED for rv unset or "0", replay of retained events for rv=N, then live
     events, each written as its own chunk as it happens; BOOKMARKs (allowWatchBookmarks=true) every
     --bookmark-interval seconds; timeoutSeconds; sendInitialEvents (streaming list) with the
@@ -30,6 +34,9 @@ Admin endpoints for the tests (no authentication; JSON bodies), see Handler.admi
   POST   /_test/expired-as-status {"enabled": bool}
   POST   /_test/down {"seconds": N, "abrupt": bool?}
   GET    /_test/stats
+Stats count every request routed to a ConfigMap URL, including those answered 401 or 503:
+{"lists", "watches", "gets", "watch_rvs" (each watch's resourceVersion, "" when unset),
+ "unauthorized", "open_watches", "resourceVersion", "compactedResourceVersion"}.
 """
 import argparse
 import base64
@@ -782,6 +789,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--bookmark-interval", type=float, default=1.0, help="seconds; 0 = no bookmarks")
     parser.add_argument("--history", type=int, default=1000, help="events retained before compaction")
+    parser.add_argument("--port-file", help="also write the port here (atomically), for launchers that read no stdout")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     args = parser.parse_args()
     VERBOSE = args.verbose
@@ -803,8 +811,13 @@ def main():
     server = Server(("127.0.0.1", args.port), Handler)
     server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
 
-    print(f"listening {server.server_address[1]}", flush=True)
+    port = server.server_address[1]
+    print(f"listening {port}", flush=True)
     sys.stdout = sys.stderr  # the one stdout line is written; nothing else may ever go there
+    if args.port_file:
+        with open(args.port_file + ".tmp", "w") as f:
+            f.write(str(port))
+        os.replace(args.port_file + ".tmp", args.port_file)  # the reader never sees a partial number
     server.serve_forever()
 
 

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Runs the built `stream-manager` executable as users do: a separate process.
-enum StreamManagerBinary {
+public enum StreamManagerBinary {
     /// The executable sits in the build directory next to the test bundle.
-    static var url: URL {
+    public static var url: URL {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = dir.appendingPathComponent("stream-manager")
@@ -16,15 +16,15 @@ enum StreamManagerBinary {
     }
 
     /// A long-running child (kafka-dev, run) whose stdout is read line by line.
-    final class Child: @unchecked Sendable {
-        let process = Process()
+    public final class Child: @unchecked Sendable {
+        public let process = Process()
         private let stdoutPipe = Pipe()
         private let stderrPipe = Pipe()
         private var buffer = Data()
         private let lock = NSLock()
         private var lines: [String] = []
 
-        init(_ arguments: [String], environment: [String: String]? = nil) throws {
+        public init(_ arguments: [String], environment: [String: String]? = nil) throws {
             process.executableURL = StreamManagerBinary.url
             process.arguments = arguments
             if let environment {
@@ -46,14 +46,14 @@ enum StreamManagerBinary {
             try process.run()
         }
 
-        var stdoutLines: [String] {
+        public var stdoutLines: [String] {
             lock.lock()
             defer { lock.unlock() }
             return lines
         }
 
         /// Waits for a stdout line with this prefix.
-        func waitForLine(prefix: String, timeout: TimeInterval = 30) -> String? {
+        public func waitForLine(prefix: String, timeout: TimeInterval = 30) -> String? {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
                 if let line = stdoutLines.first(where: { $0.hasPrefix(prefix) }) { return line }
@@ -63,7 +63,7 @@ enum StreamManagerBinary {
             return stdoutLines.first { $0.hasPrefix(prefix) }
         }
 
-        func terminate(signal: Int32 = SIGTERM, timeout: TimeInterval = 30) -> Int32? {
+        public func terminate(signal: Int32 = SIGTERM, timeout: TimeInterval = 30) -> Int32? {
             kill(process.processIdentifier, signal)
             let deadline = Date().addingTimeInterval(timeout)
             while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
@@ -79,7 +79,7 @@ enum StreamManagerBinary {
         }
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments

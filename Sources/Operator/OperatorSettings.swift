@@ -50,6 +50,9 @@ public struct OperatorSettings: Sendable {
     /// Real brokers answer as soon as a record arrives; the embedded cluster only at this deadline,
     /// so embedded mode uses 10 ms. `kafka.properties` can override it.
     public var configFetchWait: Duration = .milliseconds(100)
+    /// Kafka mode: share the sources with the other replicas through the consumer group
+    /// `manager.group_id` on the config topic (ignored in file and ConfigMap modes).
+    public var shareSources = true
 
     public init(config: StreamManagerConfig, bootstrapServers: [String], desiredSource: DesiredSourceKind,
                 instanceID: String, ensureTopics: Bool = true, filePollInterval: Duration = .milliseconds(500)) {

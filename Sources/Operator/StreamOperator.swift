@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Kafka
 import Kubernetes
@@ -16,6 +17,8 @@ public final class StreamOperator: Service, Sendable {
     public let manager: StreamManagerV2
     public let loop: ReconcileLoop
     public let publisher: StatusPublisher
+    /// Kafka mode with shared sources: which sources this replica owns.
+    public let ownership: Ownership?
     private let statusProducer: KafkaProducer
     private let logger: Logger
     /// When the tick loop last ran (liveness: the process and its loops are alive).
@@ -36,10 +39,15 @@ public final class StreamOperator: Service, Sendable {
         producerConfiguration.lingerMilliseconds = 1  // status changes are few; show them promptly
         producerConfiguration.properties = properties
         statusProducer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        if case .kafka = settings.desiredSource, settings.shareSources {
+            ownership = Ownership()
+        } else {
+            ownership = nil
+        }
         publisher = StatusPublisher(
             identity: .init(instanceID: settings.instanceID, configSource: settings.configSourceName),
             writer: KafkaStatusWriter(topic: settings.statusTopic, producer: statusProducer, logger: logger),
-            manager: manager, interval: settings.statusInterval, logger: logger)
+            manager: manager, interval: settings.statusInterval, ownership: ownership, logger: logger)
 
         let source: any DesiredStateSource
         switch settings.desiredSource {
@@ -60,7 +68,7 @@ public final class StreamOperator: Service, Sendable {
             source = ConfigMapSource(watcher: watcher, key: c.key, keepOnDelete: c.keepOnDelete, logger: logger)
         }
         let publisher = self.publisher
-        loop = ReconcileLoop(manager: manager, source: source, logger: logger) { publisher.handle($0) }
+        loop = ReconcileLoop(manager: manager, source: source, logger: logger, ownership: ownership) { publisher.handle($0) }
     }
 
     /// Liveness: the tick loop ran within the last 30 s (or the operator is still starting).
@@ -79,9 +87,13 @@ public final class StreamOperator: Service, Sendable {
     }
 
     private func runUntilShutdown() async {
+        let membership = TaskBox()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 guard await prepare() else { return }
+                if let fleet = await fleetMembership() {
+                    membership.set(Task { await fleet.run() })
+                }
                 await loop.run()
             }
             group.addTask { [self] in
@@ -92,8 +104,50 @@ public final class StreamOperator: Service, Sendable {
                 }
             }
             try? await gracefulShutdown()
+            publisher.beginShutdown()
+            // Leave the group first: its revocation hands every owned source over (drained,
+            // cursors committed) while the reconcile loop can still act; the others take them.
+            if let task = membership.task {
+                task.cancel()
+                await task.value
+            }
             group.cancelAll()
         }
+    }
+
+    /// The replicas' group on the config topic, once its partition count is known.
+    private func fleetMembership() async -> FleetMembership? {
+        guard let ownership else { return nil }
+        let properties = (try? ConfigMapping.clientProperties(settings.config.kafka)) ?? [:]
+        var admin = KafkaAdminConfiguration(bootstrapServers: settings.bootstrapServers)
+        admin.properties = properties
+        while !Task.isCancelled {
+            if let count = try? await KafkaAdmin(configuration: admin, logger: logger).partitions(of: settings.configTopic)?.count,
+               count > 0 {
+                ownership.setPartitionCount(count)
+                break
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+        let manager = settings.config.manager
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers, groupID: manager.groupID)
+        consumer.clientID = "stream-manager-fleet-\(settings.instanceID)"
+        consumer.sessionTimeoutMilliseconds = manager.sessionTimeoutMs
+        consumer.heartbeatIntervalMilliseconds = max(100, manager.sessionTimeoutMs / 12)
+        consumer.properties = properties
+        let loop = self.loop
+        return FleetMembership(topic: settings.configTopic, configuration: consumer, ownership: ownership, logger: logger,
+                               onAssign: { _ in Task { await loop.reconcileNow() } },
+                               onRevoke: { _ in
+                                   // Runs inside the rebalance on the consumer's own thread: block it until
+                                   // the revoked sources are stopped, so they are never run twice.
+                                   let done = DispatchSemaphore(value: 0)
+                                   Task {
+                                       await loop.reconcileNow()
+                                       done.signal()
+                                   }
+                                   done.wait()
+                               })
     }
 
     /// Topics, then the manager's shared parts; retried until Kafka answers or shutdown.
@@ -146,4 +200,11 @@ public final class StreamOperator: Service, Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array((try? encoder.encode(manager.metrics())) ?? Data())
     }
+}
+
+/// Holds the membership task for whoever ends it (a Mutex cannot be captured by a closure).
+private final class TaskBox: Sendable {
+    private let value = Mutex<Task<Void, Never>?>(nil)
+    func set(_ task: Task<Void, Never>) { value.withLock { $0 = task } }
+    var task: Task<Void, Never>? { value.withLock { $0 } }
 }

@@ -15,6 +15,9 @@ public enum ReconcileOutcome: Sendable, Equatable {
     /// `source` is the desired (disabled) config, nil when the source was removed.
     case stopped(sourceID: String, removed: Bool, source: DesiredSource?)
     case rejected(sourceID: String, Rejection, running: Bool)
+    /// The source's partition moved to another replica: its stream was stopped (drained, cursor
+    /// committed) and the new owner reports it from now on.
+    case released(sourceID: String)
     /// Starting or reconfiguring failed; retried after `retryIn`. `running` tells whether the
     /// source's earlier stream still runs (a failed reconfiguration leaves it in place).
     case failed(sourceID: String, error: String, retryIn: Duration, source: DesiredSource?, running: Bool)
@@ -32,6 +35,8 @@ public final class ReconcileLoop: Sendable {
     private let onOutcome: @Sendable (ReconcileOutcome) -> Void
     private let retryBase: Duration
     private let retryCap: Duration
+    /// Set when replicas share the sources: only owned ones are planned.
+    private let ownership: Ownership?
     private let state = Mutex(LoopState())
 
     struct LoopState {
@@ -44,8 +49,9 @@ public final class ReconcileLoop: Sendable {
     }
 
     public init(manager: StreamManagerV2, source: any DesiredStateSource, logger: Logger,
-                retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60),
+                retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60), ownership: Ownership? = nil,
                 onOutcome: @escaping @Sendable (ReconcileOutcome) -> Void = { _ in }) {
+        self.ownership = ownership
         self.manager = manager
         self.source = source
         self.logger = logger
@@ -92,6 +98,13 @@ public final class ReconcileLoop: Sendable {
         }
     }
 
+    /// A pass now (after an ownership change, say); nothing before the initial snapshot is complete.
+    /// Returns once a pass that started after this call has finished.
+    public func reconcileNow() async {
+        guard state.withLock({ $0.store.isSynced }) else { return }
+        await reconcile()
+    }
+
     /// Whether a pass is running, and whether another was asked for while it ran.
     private let passState = Mutex((running: false, again: false))
 
@@ -117,9 +130,24 @@ public final class ReconcileLoop: Sendable {
     private func pass() async {
         let began = ContinuousClock.now
         defer { passDuration.recordNanoseconds(Int64((ContinuousClock.now - began) / .nanoseconds(1))) }
-        let (desired, published, failures) = state.withLock { ($0.store.state, $0.published, $0.failures) }
-        let running = manager.runningConfigsAndHashes.reduce(into: [String: RunningSource]()) { out, entry in
+        var (desired, published, failures) = state.withLock { ($0.store.state, $0.published, $0.failures) }
+        var running = manager.runningConfigsAndHashes.reduce(into: [String: RunningSource]()) { out, entry in
             out[entry.key] = RunningSource(sourceID: entry.key, config: entry.value.config, configHash: entry.value.configHash)
+        }
+        if let ownership {
+            // Hand over what this replica no longer owns (no status: the new owner reports it),
+            // and plan only the owned part of the desired state.
+            for id in running.keys.sorted() where !ownership.owns(id) {
+                do {
+                    try await manager.stopStream(id)
+                    running[id] = nil
+                    onOutcome(.released(sourceID: id))
+                } catch {
+                    logger.error("releasing \(id) failed: \(error)")
+                }
+            }
+            desired.sources = desired.sources.filter { ownership.owns($0.key) }
+            desired.rejections = desired.rejections.filter { ownership.owns($0.key) }
         }
         for action in plan(desired: desired, running: running, publishedRejections: published) {
             if let failure = failures[action.sourceID], failure.retryAt > .now { continue }  // backing off

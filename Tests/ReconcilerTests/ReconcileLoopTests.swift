@@ -15,7 +15,7 @@ struct ReconcileLoopTests {
         var names: [String] {
             list.withLock { $0.compactMap { o in
                 switch o {
-                case .beginning: return nil
+                case .beginning, .released: return nil
                 case .started(let id, _, _): return "started \(id)"
                 case .reconfigured(let id, _, _): return "reconfigured \(id)"
                 case .restarted(let id, _, _, _): return "restarted \(id)"

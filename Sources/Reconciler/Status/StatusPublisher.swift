@@ -41,6 +41,8 @@ public final class StatusPublisher: Sendable {
         /// nil until the first tick, which writes everything (the heartbeat appears at start).
         var lastFullWrite: ContinuousClock.Instant?
         var finished = false
+        /// Graceful shutdown has begun: sources handed over get a final STOPPED.
+        var leaving = false
     }
 
     private let identity: Identity
@@ -52,8 +54,13 @@ public final class StatusPublisher: Sendable {
     private let state = Mutex(State())
     private let activeStreams = Gauge(label: "stream_manager_active_streams")
 
+    /// Set when replicas share the sources: records are written only for owned sources, with
+    /// this member's generation, and the heartbeat lists its partitions.
+    private let ownership: Ownership?
+
     public init(identity: Identity, writer: any StatusWriter, manager: StreamManagerV2,
-                interval: Duration, logger: Logger) {
+                interval: Duration, ownership: Ownership? = nil, logger: Logger) {
+        self.ownership = ownership
         self.identity = identity
         self.writer = writer
         self.manager = manager
@@ -108,6 +115,16 @@ public final class StatusPublisher: Sendable {
                     s.stream_id = nil
                 }
             }
+        case .released(let id):
+            // In a rebalance the new owner writes from now on. When this replica is leaving, its
+            // last word on the source is STOPPED (the next owner follows with STARTING, RUNNING).
+            let last = state.withLock { s -> SourceStatus? in
+                guard var status = s.statuses.removeValue(forKey: id), s.leaving, !s.finished else { return nil }
+                status.state = .stopped
+                status.updated_at = RFC3339.string(Date())
+                return status
+            }
+            if let last { writer.write(key: SourceStatus.key(id), value: last.json()) }
         case .failed(let id, let error, _, let d, let running):
             update(id) { s in
                 s.last_error = error
@@ -127,6 +144,9 @@ public final class StatusPublisher: Sendable {
 
     /// Applies a change to a source's status and writes it if anything but the time changed.
     private func update(_ id: String, _ change: (inout SourceStatus) -> Void) {
+        // A replica that no longer owns a source must not overwrite its new owner's record.
+        if let ownership, !ownership.owns(id) { return }
+        let generation = ownership?.generation ?? identity.generation
         let record = state.withLock { s -> SourceStatus? in
             guard !s.finished else { return nil }
             var status = s.statuses[id] ?? SourceStatus(sourceID: id, state: .pending, instanceID: identity.instanceID,
@@ -138,6 +158,7 @@ public final class StatusPublisher: Sendable {
                 s.statuses[id] = status
                 return nil
             }
+            status.generation = generation
             status.updated_at = RFC3339.string(Date())
             s.statuses[id] = status
             return status
@@ -192,7 +213,7 @@ public final class StatusPublisher: Sendable {
             let now = RFC3339.string(Date())
             for id in s.statuses.keys { s.statuses[id]!.updated_at = now }
             return s.statuses.values.sorted { $0.source_id < $1.source_id }
-        }
+        }.filter { ownership?.owns($0.source_id) ?? true }
         for status in all { writer.write(key: SourceStatus.key(status.source_id), value: status.json()) }
         writer.write(key: ManagerHeartbeat.key(identity.instanceID), value: heartbeat(view).json())
     }
@@ -203,11 +224,15 @@ public final class StatusPublisher: Sendable {
         let warnings = view.desired.sources.values.flatMap { d in d.warnings.map { "\(d.sourceID): \($0)" } }.sorted()
         return ManagerHeartbeat(
             instance_id: identity.instanceID, version: identity.version, started_at: startedAt,
-            updated_at: RFC3339.string(Date()), config_source: identity.configSource, assigned_partitions: [],
+            updated_at: RFC3339.string(Date()), config_source: identity.configSource,
+            assigned_partitions: ownership?.assignedPartitions ?? [],
             sources: sources, active_streams: metrics.stream_manager.active_streams,
             config_error: view.documentError.map { .init(config_version: $0.configVersion, error: $0.error) },
             warnings: warnings, metrics: metrics)
     }
+
+    /// Graceful shutdown begins (before this replica leaves the group).
+    public func beginShutdown() { state.withLock { $0.leaving = true } }
 
     /// Graceful shutdown, after the streams have drained: every source this instance reported is
     /// STOPPED with its final counts, the heartbeat is tombstoned, and the writes are flushed.

@@ -149,7 +149,13 @@ public final class ReconcileLoop: Sendable {
             desired.sources = desired.sources.filter { ownership.owns($0.key) }
             desired.rejections = desired.rejections.filter { ownership.owns($0.key) }
         }
-        for action in plan(desired: desired, running: running, publishedRejections: published) {
+        let actions = plan(desired: desired, running: running, publishedRejections: published)
+        if actions.contains(where: { if case .start = $0 { true } else { false } }) {
+            // A source may come from another replica that committed its cursor a moment ago, or
+            // have run here before: resume from what is committed now.
+            await manager.refreshCommittedCursors()
+        }
+        for action in actions {
             if let failure = failures[action.sourceID], failure.retryAt > .now { continue }  // backing off
             await apply(action, running: running[action.sourceID] != nil)
         }

@@ -27,6 +27,7 @@ public final class OffsetStore: Sendable {
     public let topic: String
     private let producer: KafkaProducer
     private let consumerConfiguration: KafkaConsumerConfiguration
+    private let follower: CompactedTopicFollower
     private let logger: Logger
 
     public init(topic: String, bootstrapServers: [String], properties: [String: String] = [:], logger: Logger) throws {
@@ -39,14 +40,25 @@ public final class OffsetStore: Sendable {
         consumerConfig.clientID = "stream-manager-offsets"
         consumerConfig.properties = properties
         consumerConfiguration = consumerConfig
+        follower = CompactedTopicFollower(topic: topic, configuration: consumerConfig, logger: logger)
         self.topic = topic
         self.logger = logger
     }
 
-    /// Every committed cursor, read to the topic's high watermark.
+    /// Starts following the topic; returns every committed cursor, read to its high watermark.
+    /// Followed from then on, so `refreshed()` sees what other replicas commit.
     public func load() async throws -> [String: CommittedCursor] {
-        let reader = CompactedTopicReader(topic: topic, configuration: consumerConfiguration, logger: logger)
-        let (values, _) = try await reader.snapshot()
+        try await follower.start()
+        return decode(follower.values)
+    }
+
+    /// Every committed cursor, including whatever was committed (by any replica) before this call.
+    public func refreshed() async throws -> [String: CommittedCursor] {
+        try await follower.catchUp()
+        return decode(follower.values)
+    }
+
+    private func decode(_ values: [String: ConsumerRecord]) -> [String: CommittedCursor] {
         var cursors: [String: CommittedCursor] = [:]
         let decoder = JSONDecoder()
         for (key, record) in values {
@@ -81,6 +93,7 @@ public final class OffsetStore: Sendable {
     public func close() async {
         try? await producer.flush(timeout: .seconds(5))
         await producer.close()
+        await follower.stop()
     }
 }
 

@@ -215,6 +215,9 @@ public final class StreamManagerV2: Sendable {
         state.withLock { _ = $0.streams.removeValue(forKey: runtime.sourceID) }
         _ = await runtime.stopPolling()
         await runtime.drain()
+        // The final cursor is in Kafka before the stop returns: another replica may take the
+        // source over right after (a rebalance) and must resume exactly there.
+        try? await state.withLock { $0.components?.offsets }?.flush()
         state.withLock { _ = $0.byStreamID.removeValue(forKey: runtime.streamID) }
         logger.info("stopped stream \(runtime.streamID)")
     }
@@ -269,6 +272,18 @@ public final class StreamManagerV2: Sendable {
 
     /// How many streams run.
     public var activeStreamCount: Int { state.withLock { $0.streams.count } }
+
+    /// Re-reads the committed cursors (everything committed before this call, by any replica):
+    /// before starting sources that another replica ran until now.
+    public func refreshCommittedCursors() async {
+        guard let store = state.withLock({ $0.components?.offsets }) else { return }
+        do {
+            let fresh = try await store.refreshed()
+            state.withLock { $0.committed = fresh }
+        } catch {
+            logger.warning("could not refresh the committed cursors: \(error)")
+        }
+    }
 
     /// Stream ids of the running streams.
     public var activeStreams: [String] { state.withLock { $0.streams.values.map(\.streamID).sorted() } }

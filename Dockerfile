@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # StreamManager operator image: docker build -t stream-manager:0.1.0 .
 #
 # Swift runtime: the binary is built with --static-swift-stdlib, so the Swift standard library,
@@ -16,9 +15,7 @@ WORKDIR /src
 COPY Package.* ./
 RUN swift package resolve
 COPY . .
-# The cache mount keeps .build between builds; the binary is copied out of it in the same step.
-RUN --mount=type=cache,target=/src/.build \
-    swift build -c release --product stream-manager --static-swift-stdlib \
+RUN swift build -c release --product stream-manager --static-swift-stdlib \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/stream-manager" /out/stream-manager
 
 FROM debian:bookworm-slim

@@ -21,6 +21,7 @@ kafka-dev: build
 # 2-core machine it has hung intermittently (see the open issue notes), sequentially it has not.
 test: deps
 	$(SWIFT) build --build-tests
+	scripts/validate-deploy.sh
 	$(SWIFT) test --skip-build --no-parallel
 	$(MAKE) test-tansu
 
@@ -33,9 +34,11 @@ bench: deps
 	$(SWIFT) build -c release --product kafka-producer-bench
 	$(SWIFT) build -c release --product pipeline-bench
 	$(SWIFT) build -c release --product reconcile-bench
+	$(SWIFT) build -c release --product stream-manager
 	.build/release/kafka-producer-bench
 	taskset -c 0 .build/release/pipeline-bench
 	.build/release/reconcile-bench
+	python3 bench/failover_bench.py --binary .build/release/stream-manager
 
 clean:
 	rm -rf .build .cache

@@ -137,14 +137,28 @@ public final class ReconcileLoop: Sendable {
         if let ownership {
             // Hand over what this replica no longer owns (no status: the new owner reports it),
             // and plan only the owned part of the desired state.
-            for id in running.keys.sorted() where !ownership.owns(id) {
-                do {
-                    try await manager.stopStream(id)
-                    running[id] = nil
-                    onOutcome(.released(sourceID: id))
-                } catch {
-                    logger.error("releasing \(id) failed: \(error)")
+            // Released all at once: each stop waits for its stream's last deliveries and cursor,
+            // and the rebalance (and the new owner) waits for all of them.
+            let lost = running.keys.filter { !ownership.owns($0) }
+            let released = await withTaskGroup(of: String?.self) { group in
+                for id in lost {
+                    group.addTask { [manager, logger] in
+                        do {
+                            try await manager.stopStream(id)
+                            return id
+                        } catch {
+                            logger.error("releasing \(id) failed: \(error)")
+                            return nil
+                        }
+                    }
                 }
+                var done: [String] = []
+                for await case let id? in group { done.append(id) }
+                return done
+            }
+            for id in released.sorted() {
+                running[id] = nil
+                onOutcome(.released(sourceID: id))
             }
             desired.sources = desired.sources.filter { ownership.owns($0.key) }
             desired.rejections = desired.rejections.filter { ownership.owns($0.key) }

@@ -75,6 +75,9 @@ public final class CompactedTopicFollower: Sendable {
         }
     }
 
+    /// The live record of one key (nil when absent or tombstoned).
+    public func value(forKey key: String) -> ConsumerRecord? { state.withLock { $0.fold.values[key] } }
+
     /// The live records by key (tombstoned keys are absent).
     public var values: [String: ConsumerRecord] { state.withLock { $0.fold.values } }
 

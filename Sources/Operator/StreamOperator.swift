@@ -19,6 +19,7 @@ public final class StreamOperator: Service, Sendable {
     public let publisher: StatusPublisher
     /// Kafka mode with shared sources: which sources this replica owns.
     public let ownership: Ownership?
+    private let staleGuard: StaleStatusGuard?
     private let statusProducer: KafkaProducer
     private let logger: Logger
     /// When the tick loop last ran (liveness: the process and its loops are alive).
@@ -41,13 +42,21 @@ public final class StreamOperator: Service, Sendable {
         statusProducer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         if case .kafka = settings.desiredSource, settings.shareSources {
             ownership = Ownership()
+            var statusReader = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers)
+            statusReader.clientID = "stream-manager-status-reader"
+            statusReader.properties = properties
+            statusReader.properties["fetch.wait.max.ms"] = statusReader.properties["fetch.wait.max.ms"]
+                ?? "\(settings.configFetchWait / .milliseconds(1))"
+            staleGuard = StaleStatusGuard(topic: settings.statusTopic, configuration: statusReader,
+                                          instanceID: settings.instanceID, logger: logger)
         } else {
             ownership = nil
+            staleGuard = nil
         }
         publisher = StatusPublisher(
             identity: .init(instanceID: settings.instanceID, configSource: settings.configSourceName),
             writer: KafkaStatusWriter(topic: settings.statusTopic, producer: statusProducer, logger: logger),
-            manager: manager, interval: settings.statusInterval, ownership: ownership, logger: logger)
+            manager: manager, interval: settings.statusInterval, ownership: ownership, staleGuard: staleGuard, logger: logger)
 
         let source: any DesiredStateSource
         switch settings.desiredSource {
@@ -105,6 +114,7 @@ public final class StreamOperator: Service, Sendable {
             }
             try? await gracefulShutdown()
             publisher.beginShutdown()
+            if started.withLock({ $0 }) { publisher.tick(view) }  // the last counts, before sources are handed over
             // Leave the group first: its revocation hands every owned source over (drained,
             // cursors committed) while the reconcile loop can still act; the others take them.
             if let task = membership.task {
@@ -163,6 +173,7 @@ public final class StreamOperator: Service, Sendable {
                     Task { [logger] in _ = await TopicSetup.checkCompaction(existing, admin: client, logger: logger) }
                 }
                 try await manager.start()
+                try await staleGuard?.start()
                 started.withLock { $0 = true }
                 logger.info("operator started", metadata: ["instance_id": "\(settings.instanceID)",
                                                            "config_source": "\(settings.configSourceName)"])
@@ -190,6 +201,7 @@ public final class StreamOperator: Service, Sendable {
         await manager.stop()
         await publisher.finish()
         await statusProducer.close()
+        await staleGuard?.stop()
         let delivered = manager.metrics().producer.total_sent
         logger.info("operator stopped; \(delivered) records delivered")
     }

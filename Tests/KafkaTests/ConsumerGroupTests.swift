@@ -40,6 +40,24 @@ struct ConsumerGroupTests {
         }
     }
 
+    @Test("the group generation is known after joining and grows when another member joins")
+    func generation() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        let topic = TestSupport.uniqueName("generation")
+        let group = TestSupport.uniqueName("group")
+        try cluster.createTopic(topic, partitions: 2)
+        let a = try Member(cluster: cluster, group: group, topic: topic)
+        #expect(await TestSupport.eventually(timeout: .seconds(30)) { !a.partitions.isEmpty })
+        let first = try #require(a.consumer.groupGeneration)
+        #expect(first > 0)
+        let b = try Member(cluster: cluster, group: group, topic: topic)
+        #expect(await TestSupport.eventually(timeout: .seconds(30)) { !b.partitions.isEmpty })
+        #expect(await TestSupport.eventually(timeout: .seconds(10)) { (a.consumer.groupGeneration ?? 0) > first })
+        #expect(b.consumer.groupGeneration == a.consumer.groupGeneration)
+        await b.leave()
+        await a.leave()
+    }
+
     @Test("two members split the partitions; when one leaves the other gets them all")
     func splitAndTakeOver() async throws {
         let cluster = try EmbeddedKafkaCluster()

@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Logging
 
@@ -32,21 +33,24 @@ public struct FleetMembership: Sendable {
     public func run() async {
         let (ownership, logger, onAssign, onRevoke, topic) = (self.ownership, self.logger, self.onAssign, self.onRevoke, self.topic)
         let consumer: KafkaConsumer
+        let member = MemberBox()
         do {
             consumer = try KafkaConsumer(configuration: configuration, logger: logger) { event in
                 switch event {
                 case .assigned(let parts):
                     let mine = parts.filter { $0.topic == topic }.map(\.partition)
-                    ownership.assign(mine)
-                    logger.info("assigned config-topic partitions \(mine)")
+                    let generation = member.consumer?.groupGeneration
+                    ownership.assign(mine, generation: generation)
+                    logger.info("assigned config-topic partitions \(mine) (generation \(generation.map(String.init) ?? "?"))")
                     onAssign(mine)
                 case .revoked(let parts), .lost(let parts):
                     let mine = parts.filter { $0.topic == topic }.map(\.partition)
-                    ownership.revoke(mine)
+                    ownership.revoke(mine, generation: member.consumer?.groupGeneration)
                     logger.info("config-topic partitions \(mine) revoked; releasing their sources")
                     onRevoke(mine)
                 }
             }
+            member.consumer = consumer
             try consumer.subscribe(topics: [topic])
         } catch {
             logger.error("cannot join the replicas' group: \(error)")
@@ -58,5 +62,15 @@ public struct FleetMembership: Sendable {
             _ = try? await consumer.poll(maxRecords: 100, timeout: .milliseconds(200))
         }
         await consumer.close()
+    }
+}
+
+/// Lets the rebalance callback reach the consumer it belongs to (created after the callback).
+private final class MemberBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private weak var _consumer: KafkaConsumer?
+    var consumer: KafkaConsumer? {
+        get { lock.withLock { _consumer } }
+        set { lock.withLock { _consumer = newValue } }
     }
 }

@@ -8,7 +8,8 @@ public final class Ownership: Sendable {
     private struct State {
         var partitions: Set<Int32> = []
         var partitionCount = 0
-        /// Rebalances this member went through: the `generation` in its status records.
+        /// The group's generation id of the current assignment (the `generation` of status
+        /// records); counted locally when librdkafka does not tell it.
         var generation = 0
     }
 
@@ -33,17 +34,17 @@ public final class Ownership: Sendable {
     public var assignedPartitions: [Int] { state.withLock { $0.partitions.map(Int.init).sorted() } }
     public var generation: Int { state.withLock { $0.generation } }
 
-    public func assign(_ partitions: [Int32]) {
+    public func assign(_ partitions: [Int32], generation: Int? = nil) {
         state.withLock { s in
             s.partitions.formUnion(partitions)
-            s.generation += 1
+            s.generation = generation ?? s.generation + 1
         }
     }
 
-    public func revoke(_ partitions: [Int32]) {
+    public func revoke(_ partitions: [Int32], generation: Int? = nil) {
         state.withLock { s in
             s.partitions.subtract(partitions)
-            s.generation += 1
+            s.generation = generation ?? s.generation + 1
         }
     }
 }

@@ -58,9 +58,13 @@ public final class StatusPublisher: Sendable {
     /// this member's generation, and the heartbeat lists its partitions.
     private let ownership: Ownership?
 
+    /// Set in a fleet: refuses writes that would overwrite a newer owner's record.
+    private let staleGuard: StaleStatusGuard?
+
     public init(identity: Identity, writer: any StatusWriter, manager: StreamManagerV2,
-                interval: Duration, ownership: Ownership? = nil, logger: Logger) {
+                interval: Duration, ownership: Ownership? = nil, staleGuard: StaleStatusGuard? = nil, logger: Logger) {
         self.ownership = ownership
+        self.staleGuard = staleGuard
         self.identity = identity
         self.writer = writer
         self.manager = manager
@@ -147,6 +151,10 @@ public final class StatusPublisher: Sendable {
         // A replica that no longer owns a source must not overwrite its new owner's record.
         if let ownership, !ownership.owns(id) { return }
         let generation = ownership?.generation ?? identity.generation
+        if let staleGuard, !staleGuard.mayWrite(sourceID: id, generation: generation) {
+            logger.warning("not writing the status of \(id): a newer owner has written it")
+            return
+        }
         let record = state.withLock { s -> SourceStatus? in
             guard !s.finished else { return nil }
             var status = s.statuses[id] ?? SourceStatus(sourceID: id, state: .pending, instanceID: identity.instanceID,

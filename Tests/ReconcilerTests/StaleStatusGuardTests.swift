@@ -1,0 +1,31 @@
+import Foundation
+import Kafka
+import Logging
+import Reconciler
+import Testing
+
+@Suite("stale status guard (Kafka Connect's generation rule)")
+struct StaleStatusGuardTests {
+    @Test("a replica of an older generation may not overwrite another owner's record; its own, or a newer generation, may")
+    func generations() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("stream-status", partitions: 1)
+        var logger = Logger(label: "guard-tests")
+        logger.logLevel = .critical
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: logger)
+        var written = SourceStatus(sourceID: "s", state: .running, instanceID: "b", generation: 5)
+        written.records_processed = 1
+        _ = try await producer.sendAndWait(ProducerRecord(topic: "stream-status", key: Array("source:s".utf8), value: written.json()))
+        let mine = SourceStatus(sourceID: "t", state: .running, instanceID: "a", generation: 9)
+        _ = try await producer.sendAndWait(ProducerRecord(topic: "stream-status", key: Array("source:t".utf8), value: mine.json()))
+
+        let guardA = StaleStatusGuard(topic: "stream-status", configuration: .init(bootstrapServers: cluster.bootstrapList),
+                                      instanceID: "a", logger: logger)
+        try await guardA.start()
+        #expect(!guardA.mayWrite(sourceID: "s", generation: 4))  // b owns it at generation 5
+        #expect(guardA.mayWrite(sourceID: "s", generation: 6))   // a newer assignment moved it to a
+        #expect(guardA.mayWrite(sourceID: "t", generation: 1))   // its own record
+        #expect(guardA.mayWrite(sourceID: "new", generation: 1)) // nobody wrote it yet
+        await guardA.stop()
+    }
+}

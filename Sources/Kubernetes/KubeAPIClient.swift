@@ -58,7 +58,7 @@ public struct KubeAPIClient: Sendable {
                         }
                     }
                     if status != 200 {
-                        throw Self.statusError(status, body: errorBody)
+                        throw KubeError.status(status, body: errorBody)
                     }
                     for event in try parser.finish() { continuation.yield(event) }
                     continuation.finish()
@@ -106,26 +106,11 @@ public struct KubeAPIClient: Sendable {
     }
 
     private static func checked(_ response: HTTPResponse) throws(KubeError) -> [String: Any] {
-        guard response.isSuccess else { throw statusError(response.status, body: response.body) }
+        guard response.isSuccess else { throw KubeError.status(response.status, body: response.body) }
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             throw KubeError(.malformed, "the API answered \(response.status) with a body that is not a JSON object")
         }
         return object
-    }
-
-    /// A non-2xx answer, with the `Status` message when the body has one.
-    static func statusError(_ status: Int, body: [UInt8]) -> KubeError {
-        let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
-        let detail = object.map { KubeStatus(object: $0) }
-        let text = detail.map { "\($0.reason): \($0.message)" } ?? String(decoding: body.prefix(200), as: UTF8.self)
-        switch status {
-        case 401, 403:
-            let hint = status == 401 ? "check the token or client certificate" : "check the RBAC rules (get, list, watch on the ConfigMap)"
-            return KubeError(.unauthorized(status: status), "Kubernetes API answered \(status) (\(hint)): \(text)")
-        case 410: return KubeError(.expired, "resource version expired: \(text)")
-        case 429, 500...: return KubeError(.unavailable, "Kubernetes API answered \(status): \(text)")
-        default: return KubeError(.refused(status: status), "Kubernetes API answered \(status): \(text)")
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTransport
 
 /// What can go wrong talking to the API server, with the policy the watcher reads.
@@ -32,23 +33,32 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
     /// curl's peer-verification, CA-file, client-certificate and handshake failures.
     static let tlsFailures: Set<Int> = [35, 58, 60, 77, 83, 90, 91]
 
-    /// From a transfer error or an answer with a `Status` body.
+    /// From a transfer error (answers with a status come through `status(_:body:)`).
     static func from(_ error: HTTPError) -> KubeError {
         switch error.kind {
-        case .status(let code) where code == 401 || code == 403:
-            let hint = code == 401 ? "check the token or client certificate" : "check the RBAC rules (get, list, watch on the ConfigMap)"
-            return KubeError(.unauthorized(status: code), "Kubernetes API answered \(code) (\(hint)): \(error)")
-        case .status(410):
-            return KubeError(.expired, "resource version expired: \(error)")
-        case .status(let code) where code == 429 || code >= 500:
-            return KubeError(.unavailable, "Kubernetes API unavailable: \(error)")
         case .status(let code):
-            return KubeError(.refused(status: code), "Kubernetes API refused the request: \(error)")
+            return status(code, body: Array((error.bodyExcerpt ?? "").utf8))
         case .transport(let code) where tlsFailures.contains(code):
             // Not transient: a wrong CA or client certificate stays wrong until someone fixes it.
             return KubeError(.tls, "TLS with the Kubernetes API failed (check the CA and client certificate): \(error)")
         case .transport, .cancelled:
             return KubeError(.unavailable, "cannot reach the Kubernetes API: \(error)")
+        }
+    }
+
+    /// A non-2xx answer, classified once for every call: 401/403 (credentials, RBAC), 410 (relist),
+    /// 429/5xx (back off), other 4xx (refused). The `Status` body's reason and message are kept.
+    static func status(_ status: Int, body: [UInt8]) -> KubeError {
+        let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+        let detail = object.map { KubeStatus(object: $0) }
+        let text = detail.map { "\($0.reason): \($0.message)" } ?? String(decoding: body.prefix(200), as: UTF8.self)
+        switch status {
+        case 401, 403:
+            let hint = status == 401 ? "check the token or client certificate" : "check the RBAC rules (get, list, watch on the ConfigMap)"
+            return KubeError(.unauthorized(status: status), "Kubernetes API answered \(status) (\(hint)): \(text)")
+        case 410: return KubeError(.expired, "resource version expired: \(text)")
+        case 429, 500...: return KubeError(.unavailable, "Kubernetes API answered \(status): \(text)")
+        default: return KubeError(.refused(status: status), "Kubernetes API answered \(status): \(text)")
         }
     }
 }

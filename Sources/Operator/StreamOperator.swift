@@ -21,6 +21,8 @@ public final class StreamOperator: Service, Sendable {
     public let ownership: Ownership?
     private let staleGuard: StaleStatusGuard?
     private let statusProducer: KafkaProducer
+    /// `kafka.properties`, `${ENV}` resolved: every client of the operator uses them.
+    private let properties: [String: String]
     private let logger: Logger
     /// When the tick loop last ran (liveness: the process and its loops are alive).
     private let lastTick = Mutex<ContinuousClock.Instant?>(nil)
@@ -31,6 +33,7 @@ public final class StreamOperator: Service, Sendable {
         self.settings = settings
         self.logger = logger
         let properties = try ConfigMapping.clientProperties(settings.config.kafka)
+        self.properties = properties
         var managerConfig = settings.config
         managerConfig.sources = [:]  // the desired-state source decides what runs
         manager = StreamManagerV2(config: managerConfig, bootstrapServers: settings.bootstrapServers, logger: logger)
@@ -42,12 +45,8 @@ public final class StreamOperator: Service, Sendable {
         statusProducer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         if case .kafka = settings.desiredSource, settings.shareSources {
             ownership = Ownership()
-            var statusReader = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers)
-            statusReader.clientID = "stream-manager-status-reader"
-            statusReader.properties = properties
-            statusReader.properties["fetch.wait.max.ms"] = statusReader.properties["fetch.wait.max.ms"]
-                ?? "\(settings.configFetchWait / .milliseconds(1))"
-            staleGuard = StaleStatusGuard(topic: settings.statusTopic, configuration: statusReader,
+            staleGuard = StaleStatusGuard(topic: settings.statusTopic,
+                                          configuration: Self.reader("stream-manager-status-reader", settings, properties),
                                           instanceID: settings.instanceID, logger: logger)
         } else {
             ownership = nil
@@ -61,14 +60,8 @@ public final class StreamOperator: Service, Sendable {
         let source: any DesiredStateSource
         switch settings.desiredSource {
         case .kafka:
-            var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers)
-            consumer.clientID = "stream-manager-config"
-            consumer.properties = properties
-            // How long an idle fetch waits on the broker. Brokers answer as soon as a record
-            // arrives anyway; the embedded cluster only answers at this deadline.
-            consumer.properties["fetch.wait.max.ms"] = consumer.properties["fetch.wait.max.ms"]
-                ?? "\(settings.configFetchWait / .milliseconds(1))"
-            source = ConfigTopicSource(topic: settings.configTopic, configuration: consumer, logger: logger)
+            source = ConfigTopicSource(topic: settings.configTopic,
+                                       configuration: Self.reader("stream-manager-config", settings, properties), logger: logger)
         case .file(let path):
             source = FileSource(path: path, pollInterval: settings.filePollInterval, logger: logger)
         case .configMap(let c):
@@ -78,6 +71,25 @@ public final class StreamOperator: Service, Sendable {
         }
         let publisher = self.publisher
         loop = ReconcileLoop(manager: manager, source: source, logger: logger, ownership: ownership) { publisher.handle($0) }
+    }
+
+    /// A follower of one of the operator's compacted topics (config, status).
+    private static func reader(_ clientID: String, _ settings: OperatorSettings,
+                               _ properties: [String: String]) -> KafkaConsumerConfiguration {
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers)
+        consumer.clientID = clientID
+        consumer.properties = properties
+        // How long an idle fetch waits on the broker. Brokers answer as soon as a record
+        // arrives anyway; the embedded cluster only answers at this deadline.
+        consumer.properties["fetch.wait.max.ms"] = properties["fetch.wait.max.ms"]
+            ?? "\(settings.configFetchWait / .milliseconds(1))"
+        return consumer
+    }
+
+    private var adminConfiguration: KafkaAdminConfiguration {
+        var admin = KafkaAdminConfiguration(bootstrapServers: settings.bootstrapServers)
+        admin.properties = properties
+        return admin
     }
 
     /// Liveness: the tick loop ran within the last 30 s (or the operator is still starting).
@@ -128,11 +140,8 @@ public final class StreamOperator: Service, Sendable {
     /// The replicas' group on the config topic, once its partition count is known.
     private func fleetMembership() async -> FleetMembership? {
         guard let ownership else { return nil }
-        let properties = (try? ConfigMapping.clientProperties(settings.config.kafka)) ?? [:]
-        var admin = KafkaAdminConfiguration(bootstrapServers: settings.bootstrapServers)
-        admin.properties = properties
         while !Task.isCancelled {
-            if let count = try? await KafkaAdmin(configuration: admin, logger: logger).partitions(of: settings.configTopic)?.count,
+            if let count = try? await KafkaAdmin(configuration: adminConfiguration, logger: logger).partitions(of: settings.configTopic)?.count,
                count > 0 {
                 ownership.setPartitionCount(count)
                 break
@@ -166,9 +175,7 @@ public final class StreamOperator: Service, Sendable {
         while !Task.isCancelled {
             do {
                 if settings.ensureTopics {
-                    var admin = KafkaAdminConfiguration(bootstrapServers: settings.bootstrapServers)
-                    admin.properties = try ConfigMapping.clientProperties(settings.config.kafka)
-                    let client = try KafkaAdmin(configuration: admin, logger: logger)
+                    let client = try KafkaAdmin(configuration: adminConfiguration, logger: logger)
                     let existing = try await TopicSetup.ensure(TopicSetup.specs(settings), admin: client)
                     Task { [logger] in _ = await TopicSetup.checkCompaction(existing, admin: client, logger: logger) }
                 }
@@ -197,8 +204,7 @@ public final class StreamOperator: Service, Sendable {
             await statusProducer.close()
             return
         }
-        publisher.tick(view)  // the last counts before the streams go
-        await manager.stop()
+        await manager.stop()  // the last counts were taken when shutdown began
         await publisher.finish()
         await statusProducer.close()
         await staleGuard?.stop()

@@ -135,10 +135,9 @@ public final class ReconcileLoop: Sendable {
             out[entry.key] = RunningSource(sourceID: entry.key, config: entry.value.config, configHash: entry.value.configHash)
         }
         if let ownership {
-            // Hand over what this replica no longer owns (no status: the new owner reports it),
-            // and plan only the owned part of the desired state.
-            // Released all at once: each stop waits for its stream's last deliveries and cursor,
-            // and the rebalance (and the new owner) waits for all of them.
+            // Hand over what this replica no longer owns (the new owner reports it from now on), all
+            // at once: each stop waits for its stream's last deliveries and cursor, and the
+            // rebalance waits for all of them. Then plan only the owned part of the desired state.
             let lost = running.keys.filter { !ownership.owns($0) }
             let released = await withTaskGroup(of: String?.self) { group in
                 for id in lost {

@@ -76,15 +76,17 @@ struct Run: AsyncParsableCommand {
         } else {
             bootstrapServers = .bootstrapList(bootstrap)
         }
+        let desired: OperatorSettings.DesiredSourceKind
+        switch source {
+        case .kafka: desired = .kafka
+        case .file: desired = .file(path: config!)
+        case .configmap: desired = .configMap(try kube.settings())
+        }
         var settings = OperatorSettings(
-            config: fileConfig, bootstrapServers: bootstrapServers,
-            desiredSource: source == .file ? .file(path: config!) : .kafka,  // configmap: below
+            config: fileConfig, bootstrapServers: bootstrapServers, desiredSource: desired,
             instanceID: instanceId ?? fileConfig.manager.resolvedInstanceID(environment: Self.environmentWithHostname()),
             ensureTopics: bootstrap != "embedded")
         if bootstrap == "embedded" { settings.configFetchWait = .milliseconds(10) }
-        if source == .configmap {
-            settings.desiredSource = .configMap(try kube.settings())
-        }
         let streamOperator = try StreamOperator(settings: settings, logger: logger)
         services.append(HTTPEndpoints.application(probe: streamOperator, host: httpHost,
                                                   port: httpPort ?? fileConfig.manager.httpPort, logger: logger))

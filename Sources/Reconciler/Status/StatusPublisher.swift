@@ -151,10 +151,6 @@ public final class StatusPublisher: Sendable {
         // A replica that no longer owns a source must not overwrite its new owner's record.
         if let ownership, !ownership.owns(id) { return }
         let generation = ownership?.generation ?? identity.generation
-        if let staleGuard, !staleGuard.mayWrite(sourceID: id, generation: generation) {
-            logger.warning("not writing the status of \(id): a newer owner has written it")
-            return
-        }
         let record = state.withLock { s -> SourceStatus? in
             guard !s.finished else { return nil }
             var status = s.statuses[id] ?? SourceStatus(sourceID: id, state: .pending, instanceID: identity.instanceID,
@@ -171,7 +167,14 @@ public final class StatusPublisher: Sendable {
             s.statuses[id] = status
             return status
         }
-        if let record { writer.write(key: SourceStatus.key(id), value: record.json()) }
+        guard let record else { return }
+        // Consulted only for a record about to be written (it parses the record in the topic):
+        // the per-second count updates above write nothing.
+        if let staleGuard, !staleGuard.mayWrite(sourceID: id, generation: generation) {
+            logger.warning("not writing the status of \(id): a newer owner has written it")
+            return
+        }
+        writer.write(key: SourceStatus.key(id), value: record.json())
     }
 
     // MARK: ticks
@@ -221,7 +224,10 @@ public final class StatusPublisher: Sendable {
             let now = RFC3339.string(Date())
             for id in s.statuses.keys { s.statuses[id]!.updated_at = now }
             return s.statuses.values.sorted { $0.source_id < $1.source_id }
-        }.filter { ownership?.owns($0.source_id) ?? true }
+        }.filter { status in
+            (ownership?.owns(status.source_id) ?? true)
+                && (staleGuard?.mayWrite(sourceID: status.source_id, generation: status.generation) ?? true)
+        }
         for status in all { writer.write(key: SourceStatus.key(status.source_id), value: status.json()) }
         writer.write(key: ManagerHeartbeat.key(identity.instanceID), value: heartbeat(view).json())
     }

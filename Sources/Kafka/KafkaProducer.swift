@@ -157,6 +157,13 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Records sent and not yet reported.
+    /// Asks a broker for `topic`'s metadata; throws when none answers within `timeout`. A quiet
+    /// producer hears nothing from librdkafka when the brokers come back, so health is probed.
+    public func probe(topic: String, timeout: Duration) async throws {
+        let handle = self.handle
+        _ = try await Blocking.run { try handle.metadata(topic: topic, timeoutMilliseconds: timeout.milliseconds) }
+    }
+
     public var pendingCount: Int { router.inFlight.load(ordering: .relaxed) }
 
     /// The latest client-level error librdkafka reported (e.g. brokers unreachable).

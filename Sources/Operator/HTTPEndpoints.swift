@@ -18,12 +18,11 @@ extension StreamOperator: OperatorProbe {}
 public enum HTTPEndpoints {
     public static func router(probe: any OperatorProbe) -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("healthz") { _, _ -> Response in
-            probe.isAlive ? text(.ok, "ok\n") : text(.serviceUnavailable, "loops stalled\n")
-        }
-        router.get("readyz") { _, _ -> Response in
-            probe.isReady ? text(.ok, "ready\n") : text(.serviceUnavailable, "initial sync not applied yet\n")
-        }
+        router.get("healthz") { _, _ in health(probe) }
+        router.get("readyz") { _, _ in ready(probe) }
+        // Load balancers and some probes ask with HEAD: the status without the body.
+        router.head("healthz") { _, _ in headOnly(health(probe)) }
+        router.head("readyz") { _, _ in headOnly(ready(probe)) }
         router.get("metrics") { _, _ -> Response in
             text(.ok, MetricsExport.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
@@ -38,7 +37,11 @@ public enum HTTPEndpoints {
     /// Kubernetes probes reach it); the printed line names loopback, where a local user reaches it.
     public static func application(probe: any OperatorProbe, host: String, port: Int, logger: Logger,
                                    onListening: @escaping @Sendable (Int) -> Void = announce) -> some Service {
+        // A connection that sends nothing for the idle timeout is closed, whether it is between
+        // requests or still in the middle of a request's header (a head is decoded only when
+        // complete, so a client trickling bytes does not keep it alive).
         Application(router: router(probe: probe),
+                    server: .http1(configuration: .init(idleTimeout: .seconds(10))),
                     configuration: .init(address: .hostname(host, port: port), serverName: "stream-manager"),
                     onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
                     logger: logger)
@@ -47,6 +50,19 @@ public enum HTTPEndpoints {
     @Sendable public static func announce(port: Int) {
         print("http endpoints: http://127.0.0.1:\(port)")
         fflush(nil)
+    }
+
+    private static func health(_ probe: any OperatorProbe) -> Response {
+        probe.isAlive ? text(.ok, "ok\n") : text(.serviceUnavailable, "loops stalled\n")
+    }
+
+    private static func ready(_ probe: any OperatorProbe) -> Response {
+        probe.isReady ? text(.ok, "ready\n")
+            : text(.serviceUnavailable, "not ready: the initial sync is not applied yet, or the Kafka brokers have been unreachable too long\n")
+    }
+
+    private static func headOnly(_ response: Response) -> Response {
+        Response(status: response.status, headers: response.headers, body: .init())
     }
 
     private static func text(_ status: HTTPResponse.Status, _ body: String,

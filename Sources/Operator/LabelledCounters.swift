@@ -9,6 +9,12 @@ import Synchronization
 final class LabelledCounters: Sendable {
     final class Cell: CounterHandler, Sendable {
         let value = Atomic<Int64>(0)
+        let name: String
+        let labels: String
+        init(name: String, labels: String) {
+            self.name = name
+            self.labels = labels
+        }
         func increment(by amount: Int64) { value.add(amount, ordering: .relaxed) }
         func reset() { value.store(0, ordering: .relaxed) }
     }
@@ -20,9 +26,18 @@ final class LabelledCounters: Sendable {
         let labels = dimensions.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",")
         return families.withLock { f in
             if let cell = f[name]?[labels] { return cell }
-            let cell = Cell()
+            let cell = Cell(name: name, labels: labels)
             f[name, default: [:]][labels] = cell
             return cell
+        }
+    }
+
+    /// Removes a series (`Counter.destroy()`): a removed source's counters leave the exposition.
+    func remove(_ cell: Cell) {
+        families.withLock { f in
+            guard f[cell.name]?[cell.labels] === cell else { return }
+            f[cell.name]![cell.labels] = nil
+            if f[cell.name]!.isEmpty { f[cell.name] = nil }
         }
     }
 
@@ -80,7 +95,7 @@ struct OperatorMetricsFactory: MetricsFactory {
     }
 
     func destroyCounter(_ handler: any CounterHandler) {
-        if !(handler is LabelledCounters.Cell) { prometheus.destroyCounter(handler) }
+        if let cell = handler as? LabelledCounters.Cell { labelled.remove(cell) } else { prometheus.destroyCounter(handler) }
     }
 
     func destroyMeter(_ handler: any MeterHandler) { prometheus.destroyMeter(handler) }

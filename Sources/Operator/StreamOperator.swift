@@ -20,6 +20,9 @@ public final class StreamOperator: Service, Sendable {
     /// Kafka mode with shared sources: which sources this replica owns.
     public let ownership: Ownership?
     private let staleGuard: StaleStatusGuard?
+    /// The status topic followed: the guard reads it, and the publisher sweeps stale records with it.
+    private let statusView: StatusTopicView
+    private let brokerHealth: BrokerHealth
     private let statusProducer: KafkaProducer
     /// `kafka.properties`, `${ENV}` resolved: every client of the operator uses them.
     private let properties: [String: String]
@@ -42,12 +45,16 @@ public final class StreamOperator: Service, Sendable {
         producerConfiguration.clientID = "stream-manager-status"
         producerConfiguration.lingerMilliseconds = 1  // status changes are few; show them promptly
         producerConfiguration.properties = properties
-        statusProducer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let statusProducer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        self.statusProducer = statusProducer
+        let statusTopic = settings.statusTopic
+        brokerHealth = BrokerHealth { try await statusProducer.probe(topic: statusTopic, timeout: .seconds(2)) }
+        statusView = StatusTopicView(topic: settings.statusTopic,
+                                     configuration: Self.reader("stream-manager-status-reader", settings, properties),
+                                     logger: logger)
         if case .kafka = settings.desiredSource, settings.shareSources {
             ownership = Ownership()
-            staleGuard = StaleStatusGuard(topic: settings.statusTopic,
-                                          configuration: Self.reader("stream-manager-status-reader", settings, properties),
-                                          instanceID: settings.instanceID, logger: logger)
+            staleGuard = StaleStatusGuard(view: statusView, instanceID: settings.instanceID)
         } else {
             ownership = nil
             staleGuard = nil
@@ -55,7 +62,8 @@ public final class StreamOperator: Service, Sendable {
         publisher = StatusPublisher(
             identity: .init(instanceID: settings.instanceID, configSource: settings.configSourceName),
             writer: KafkaStatusWriter(topic: settings.statusTopic, producer: statusProducer, logger: logger),
-            manager: manager, interval: settings.statusInterval, ownership: ownership, staleGuard: staleGuard, logger: logger)
+            manager: manager, interval: settings.statusInterval, ownership: ownership, staleGuard: staleGuard,
+            statusView: statusView, logger: logger)
 
         let source: any DesiredStateSource
         switch settings.desiredSource {
@@ -99,8 +107,13 @@ public final class StreamOperator: Service, Sendable {
         return ContinuousClock.now - last < .seconds(30)
     }
 
-    /// Readiness: the first plan after the initial sync of desired state is applied.
-    public var isReady: Bool { loop.isReady }
+    /// Readiness: the initial sync of desired state is applied, and the brokers have not been
+    /// unreachable for longer than `manager.broker_unavailable_seconds`.
+    public var isReady: Bool {
+        guard loop.isReady else { return false }
+        guard let away = brokerHealth.unreachableFor else { return true }
+        return away <= .milliseconds(Int64(settings.config.manager.brokerUnavailableSeconds * 1000))
+    }
 
     public func run() async throws {
         await runUntilShutdown()
@@ -117,6 +130,7 @@ public final class StreamOperator: Service, Sendable {
                 }
                 await loop.run()
             }
+            group.addTask { [self] in await brokerHealth.run() }
             group.addTask { [self] in
                 while !Task.isCancelled {
                     if started.withLock({ $0 }) { publisher.tick(view) }
@@ -180,7 +194,7 @@ public final class StreamOperator: Service, Sendable {
                     Task { [logger] in _ = await TopicSetup.checkCompaction(existing, admin: client, logger: logger) }
                 }
                 try await manager.start()
-                try await staleGuard?.start()
+                try await statusView.start()
                 started.withLock { $0 = true }
                 logger.info("operator started", metadata: ["instance_id": "\(settings.instanceID)",
                                                            "config_source": "\(settings.configSourceName)"])
@@ -195,7 +209,7 @@ public final class StreamOperator: Service, Sendable {
     }
 
     private var view: StatusPublisher.DesiredView {
-        .init(desired: loop.desired, documentError: loop.documentError)
+        .init(desired: loop.desired, documentError: loop.documentError, ready: loop.isReady, kafkaProblem: brokerHealth.problem)
     }
 
     /// Drain and flush the streams (cursors committed), then the final statuses.
@@ -207,7 +221,7 @@ public final class StreamOperator: Service, Sendable {
         await manager.stop()  // the last counts were taken when shutdown began
         await publisher.finish()
         await statusProducer.close()
-        await staleGuard?.stop()
+        await statusView.stop()
         let delivered = manager.metrics().producer.total_sent
         logger.info("operator stopped; \(delivered) records delivered")
     }

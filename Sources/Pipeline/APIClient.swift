@@ -54,6 +54,13 @@ public final class APIClient: Sendable {
         errorCounter = Counter(label: "stream_manager_api_errors_total", dimensions: [("source", sourceID)])
     }
 
+    /// Drops a removed source's request series. Handles with the same labels reach the same
+    /// series, so this works after the stream (and its client) is gone.
+    public static func forgetMetrics(sourceID: String) {
+        Counter(label: "stream_manager_api_requests_total", dimensions: [("source", sourceID)]).destroy()
+        Counter(label: "stream_manager_api_errors_total", dimensions: [("source", sourceID)]).destroy()
+    }
+
     /// Hot change of timeout, cache TTL and retries.
     public func update(_ new: Settings) {
         settings.withLock { $0 = new }

@@ -136,6 +136,9 @@ public final class KafkaSink: Sendable {
     /// The producer's latest client-level error (e.g. brokers unreachable), for health checks.
     public var lastClientError: KafkaError? { producer.lastClientError }
 
+    /// Drops a removed source's delivery series.
+    public func forgetMetrics(sourceID: String) { metrics.forget(source: sourceID) }
+
     public func metricsSnapshot() -> ProducerMetricsSnapshot {
         metrics.snapshot(inFlight: state.inFlightCount.load(ordering: .relaxed))
     }

@@ -235,6 +235,9 @@ public final class PriorityQueue: Sendable {
     public var count: Int { state.withLock { $0.storage.count } }
     public var byteCount: Int { state.withLock { $0.storage.bytes } }
 
+    /// Drops a removed source's queue series.
+    public func forgetMetrics(sourceID: String) { instruments.forget(source: sourceID) }
+
     public var metrics: PriorityQueueMetrics {
         state.withLock { s in
             let st = s.storage

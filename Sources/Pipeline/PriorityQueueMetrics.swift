@@ -70,6 +70,14 @@ final class PriorityQueueInstruments: Sendable {
     private let bytes = Gauge(label: "stream_manager_queue_bytes")
     private let utilization = Gauge(label: "stream_manager_queue_utilization_percent")
 
+    /// Drops a removed source's series and cached handles.
+    func forget(source: String) {
+        let c = perSource.withLock { $0.removeValue(forKey: source) }
+        c?.enqueued.destroy()
+        c?.dequeued.destroy()
+        c?.dropped.destroy()
+    }
+
     func flush(_ tally: Tallies, size: Int, bytes: Int, utilization: Double) {
         if !tally.enqueued.isEmpty || !tally.dequeued.isEmpty || !tally.dropped.isEmpty || !tally.refused.isEmpty {
             perSource.withLock { map in

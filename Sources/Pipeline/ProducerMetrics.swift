@@ -35,6 +35,15 @@ final class ProducerMetrics: Sendable {
         }
     }
 
+    /// Drops a removed source's series (and its cached handles, so a later source of the same id
+    /// starts new ones).
+    func forget(source: String) {
+        let c = totals.withLock { $0.counters.removeValue(forKey: source) }
+        c?.sent.destroy()
+        c?.failed.destroy()
+        c?.dlq.destroy()
+    }
+
     func batchSent() { totals.withLock { $0.batches += 1 } }
 
     func snapshot(inFlight: Int) -> ProducerMetricsSnapshot {

@@ -149,6 +149,12 @@ public final class TopicResolver: Sendable {
 
     // MARK: metrics
 
+    /// Drops a removed source's per-rule series and cached handles.
+    public func forgetMetrics(sourceID: String) {
+        let counters = totals.withLock { $0.counters.removeValue(forKey: sourceID) } ?? []
+        for counter in counters { counter.destroy() }
+    }
+
     private func account(_ perSource: [(String, [Int])], promoted: Int) {
         totals.withLock { t in
             t.promoted += promoted

@@ -25,16 +25,18 @@ public enum ReconcileAction: Sendable, Equatable {
     case restart(DesiredSource, fields: [String])
     /// Report a refused config; nothing that runs changes.
     case reject(sourceID: String, Rejection)
+    /// A source that never ran (it was refused) is gone: its status goes too.
+    case forget(sourceID: String)
 
     /// The desired config the action applies, if any.
     public var desired: DesiredSource? {
         switch self {
         case .start(let d), .reconfigure(let d, _), .restart(let d, _): return d
-        case .stop, .reject: return nil
+        case .stop, .reject, .forget: return nil
         }
     }
 
-    /// `start`, `stop`, `reconfigure`, `restart` or `reject` (metrics label, logs).
+    /// `start`, `stop`, `reconfigure`, `restart`, `reject` or `forget` (metrics label, logs).
     public var name: String {
         switch self {
         case .start: "start"
@@ -42,13 +44,14 @@ public enum ReconcileAction: Sendable, Equatable {
         case .reconfigure: "reconfigure"
         case .restart: "restart"
         case .reject: "reject"
+        case .forget: "forget"
         }
     }
 
     public var sourceID: String {
         switch self {
         case .start(let d), .reconfigure(let d, _), .restart(let d, _): return d.sourceID
-        case .stop(let id), .reject(let id, _): return id
+        case .stop(let id), .reject(let id, _), .forget(let id): return id
         }
     }
 }
@@ -59,7 +62,8 @@ public enum ReconcileAction: Sendable, Equatable {
 public func plan(desired: DesiredState, running: [String: RunningSource],
                  publishedRejections: [String: Rejection] = [:]) -> [ReconcileAction] {
     var actions: [ReconcileAction] = []
-    let ids = Set(desired.sources.keys).union(running.keys).union(desired.rejections.keys).sorted()
+    let ids = Set(desired.sources.keys).union(running.keys).union(desired.rejections.keys)
+        .union(publishedRejections.keys).sorted()
     for id in ids {
         let want = desired.sources[id]
         let have = running[id]
@@ -70,6 +74,8 @@ public func plan(desired: DesiredState, running: [String: RunningSource],
             actions.append(.stop(sourceID: id))
         case (nil, _?):
             actions.append(.stop(sourceID: id))
+        case (nil, nil) where desired.rejections[id] == nil && publishedRejections[id] != nil:
+            actions.append(.forget(sourceID: id))
         case (let want?, let have?) where want.configHash != have.configHash:
             switch classify(have.config, want.config) {
             case .none, .enable, .disable:

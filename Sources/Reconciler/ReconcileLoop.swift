@@ -23,11 +23,14 @@ public enum ReconcileOutcome: Sendable, Equatable {
     case failed(sourceID: String, error: String, retryIn: Duration, source: DesiredSource?, running: Bool)
 }
 
-/// The reconciler: folds desired-state events, and once the initial snapshot is complete plans
-/// against what runs and applies the plan through `StreamManagerV2`. Level-triggered: each pass
-/// looks at the whole desired and running state, so a missed event cannot leave drift behind.
-/// Actions run one at a time, so a source never reconciles twice at once; a failed start is
-/// retried with capped exponential backoff.
+/// The reconciler, level-triggered and keyed by source id (controller-runtime's shape): desired-
+/// state events mark ids dirty in a `ReconcileQueue`; up to `maxConcurrent` workers each take an
+/// id, read the *newest* desired state for it and what runs for it, plan that one id and apply the
+/// plan through `StreamManagerV2`. So a burst of edits to one source collapses into at most one
+/// more action after the one under way, one source's slow restart or drain never delays another
+/// source, and the same id is never reconciled by two workers at once. A failed action is retried
+/// with capped exponential backoff by re-queueing its id after the delay (kube-rs's
+/// `Action::requeue`), or at once when a newer config arrives.
 public final class ReconcileLoop: Sendable {
     private let manager: StreamManagerV2
     private let source: any DesiredStateSource
@@ -35,21 +38,48 @@ public final class ReconcileLoop: Sendable {
     private let onOutcome: @Sendable (ReconcileOutcome) -> Void
     private let retryBase: Duration
     private let retryCap: Duration
-    /// Set when replicas share the sources: only owned ones are planned.
+    private let maxConcurrent: Int
+    /// Set when replicas share the sources: only owned ones are run.
     private let ownership: Ownership?
+    /// How a last accepted config read back from the offsets topic is checked before it runs.
+    private let validation: ValidationOptions
     private let state = Mutex(LoopState())
+    private let wake = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    private let cursorRefresh: CoalescedRun
+    private let duration = Metrics.Timer(label: "stream_manager_reconcile_duration_seconds")
+
+    struct Failure {
+        var attempts: Int
+        var retryAt: ContinuousClock.Instant
+        /// The desired config that failed; a different one is tried at once.
+        var configHash: String?
+    }
+
+    enum Waiter {
+        case ready
+        case caller(CheckedContinuation<Void, Never>)
+    }
 
     struct LoopState {
         var store = DesiredStateStore()
         var published: [String: Rejection] = [:]
-        var failures: [String: (attempts: Int, retryAt: ContinuousClock.Instant)] = [:]
+        var failures: [String: Failure] = [:]
+        var queue = ReconcileQueue()
+        var waiters: [Int: Waiter] = [:]
         var ready = false
-        var passes = 0
+        var reconciles = 0
         var syncedAt: ContinuousClock.Instant?
+        /// Bumped when another replica may have committed cursors this one has not read
+        /// (ownership changed); starts re-read the offsets topic until a read covers it.
+        var cursorsStale: UInt64 = 0
+        var cursorsRead: UInt64 = 0
+        /// Parsed last accepted configs from the offsets topic, by source id (keyed by hash).
+        var lastAccepted: [String: (hash: String, source: DesiredSource?)] = [:]
     }
 
     public init(manager: StreamManagerV2, source: any DesiredStateSource, logger: Logger,
                 retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60), ownership: Ownership? = nil,
+                maxConcurrent: Int = 16, validation: ValidationOptions = .lenient,
                 onOutcome: @escaping @Sendable (ReconcileOutcome) -> Void = { _ in }) {
         self.ownership = ownership
         self.manager = manager
@@ -57,144 +87,205 @@ public final class ReconcileLoop: Sendable {
         self.logger = logger
         self.retryBase = retryBase
         self.retryCap = retryCap
+        self.maxConcurrent = max(1, maxConcurrent)
+        self.validation = validation
         self.onOutcome = onOutcome
+        cursorRefresh = CoalescedRun { await manager.refreshCommittedCursors() }
     }
 
-    /// True once the first plan after the initial snapshot is applied (`/readyz`).
+    /// True once every source of the initial snapshot has been reconciled (`/readyz`).
     public var isReady: Bool { state.withLock { $0.ready } }
     public var desired: DesiredState { state.withLock { $0.store.state } }
     public var documentError: Rejection? { state.withLock { $0.store.documentError } }
     /// When the initial snapshot was complete (InitDone), for benchmarks and logs.
     public var syncedAt: ContinuousClock.Instant? { state.withLock { $0.syncedAt } }
-    /// Completed reconcile passes (for tests and metrics).
-    public var passes: Int { state.withLock { $0.passes } }
+    /// Completed reconciles of one source each (tests and metrics).
+    public var passes: Int { state.withLock { $0.reconciles } }
 
-    /// Runs until the task is cancelled.
+    /// Runs until the task is cancelled or the desired-state source ends.
     public func run() async {
         let events = source.events()
-        await withTaskGroup(of: Void.self) { group in
-            // Failed starts come back on a timer, not only on the next event.
+        await withDiscardingTaskGroup { group in
             group.addTask { [self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(250))
-                    let due = state.withLock { s in s.store.isSynced && s.failures.values.contains { $0.retryAt <= .now } }
-                    if due { await reconcile() }
-                }
+                for await event in events { handle(event) }
+                wake.continuation.finish()
             }
-            group.addTask { [self] in
-                for await event in events {
-                    let synced = state.withLock { s -> Bool in
-                        s.store.apply(event)
-                        if s.store.isSynced && s.syncedAt == nil { s.syncedAt = .now }
-                        return s.store.isSynced
+            for await _ in wake.stream {
+                while let id = state.withLock({ $0.queue.take(limit: maxConcurrent) }) {
+                    group.addTask { [self] in
+                        let requeue = await reconcile(id)
+                        finished(id)
+                        if let requeue {
+                            try? await Task.sleep(for: requeue)
+                            if !Task.isCancelled { markDirty([id]) }
+                        }
                     }
-                    // Plan only once the initial snapshot is complete. During a re-list the store
-                    // keeps the previous state until the new snapshot's initDone, so passes stay correct.
-                    if synced, event != .initStarted { await reconcile() }
                 }
             }
-            await group.next()
             group.cancelAll()
         }
     }
 
-    /// A pass now (after an ownership change, say); nothing before the initial snapshot is complete.
-    /// Returns once a pass that started after this call has finished.
+    /// Reconciles every source again, after an ownership change: another replica may have
+    /// committed cursors since they were read. Returns once each has been reconciled by a run that
+    /// began after this call (a rebalance waits for its revoked sources to be released).
     public func reconcileNow() async {
-        guard state.withLock({ $0.store.isSynced }) else { return }
-        await reconcile()
-    }
-
-    /// Whether a pass is running, and whether another was asked for while it ran.
-    private let passState = Mutex((running: false, again: false))
-
-    /// Level-triggered passes: plan against what runs, apply, report. Passes never overlap (one
-    /// source never reconciles twice at once); a request that arrives during a pass is not
-    /// dropped but makes the running pass go round once more, so no change waits for the next event.
-    func reconcile() async {
-        let first = passState.withLock { p -> Bool in
-            if p.running { p.again = true; return false }
-            p.running = true
-            return true
-        }
-        guard first else { return }
-        repeat { await pass() } while passState.withLock { p -> Bool in
-            if p.again { p.again = false; return true }
-            p.running = false
-            return false
+        let running = manager.runningSources.keys
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let waiting = state.withLock { s -> Bool in
+                guard s.store.isSynced else { return false }
+                s.cursorsStale += 1
+                guard let barrier = s.queue.barrier(over: Self.allIDs(s, running: running)) else { return false }
+                s.waiters[barrier] = .caller(c)
+                return true
+            }
+            if waiting { wake.continuation.yield() } else { c.resume() }
         }
     }
 
-    private let passDuration = Metrics.Timer(label: "stream_manager_reconcile_duration_seconds")
+    private static func allIDs(_ s: LoopState, running: some Sequence<String>) -> Set<String> {
+        Set(s.store.state.sources.keys).union(s.store.state.rejections.keys).union(s.published.keys).union(running)
+    }
 
-    private func pass() async {
+    private func handle(_ event: DesiredStateEvent) {
+        let running = event == .initDone ? Array(manager.runningSources.keys) : []
+        let ids = state.withLock { s -> Set<String> in
+            let wasSynced = s.store.isSynced
+            let changed = s.store.apply(event)
+            guard s.store.isSynced, event != .initStarted else { return [] }
+            if !wasSynced {
+                // The initial snapshot is complete: reconcile all of it, ready once that is done.
+                s.syncedAt = .now
+                let all = Self.allIDs(s, running: running)
+                if let barrier = s.queue.barrier(over: all.sorted()) { s.waiters[barrier] = .ready } else { s.ready = true }
+                return []
+            }
+            return changed
+        }
+        markDirty(ids.sorted())
+        if event == .initDone { wake.continuation.yield() }
+    }
+
+    private func markDirty(_ ids: [String]) {
+        guard !ids.isEmpty else { return }
+        state.withLock { $0.queue.add(ids) }
+        wake.continuation.yield()
+    }
+
+    private func finished(_ id: String) {
+        let waiters = state.withLock { s -> [Waiter] in
+            s.reconciles += 1
+            return s.queue.finish(id).compactMap { s.waiters.removeValue(forKey: $0) }
+        }
+        for waiter in waiters {
+            switch waiter {
+            case .ready: state.withLock { $0.ready = true }
+            case .caller(let c): c.resume()
+            }
+        }
+        wake.continuation.yield()  // a worker slot is free
+    }
+
+    // MARK: one source
+
+    /// Makes what runs for `id` match its newest desired state; returns when to look again, if a
+    /// failed action should be retried.
+    private func reconcile(_ id: String) async -> Duration? {
         let began = ContinuousClock.now
-        defer { passDuration.recordNanoseconds(Int64((ContinuousClock.now - began) / .nanoseconds(1))) }
-        var (desired, published, failures) = state.withLock { ($0.store.state, $0.published, $0.failures) }
-        var running = manager.runningConfigsAndHashes.reduce(into: [String: RunningSource]()) { out, entry in
-            out[entry.key] = RunningSource(sourceID: entry.key, config: entry.value.config, configHash: entry.value.configHash)
+        defer { duration.recordNanoseconds(Int64((ContinuousClock.now - began) / .nanoseconds(1))) }
+        let running = manager.runningSource(id)
+        if let ownership, !ownership.owns(id) {
+            // Another replica runs it from now on: hand it over (drained, cursor committed).
+            if running != nil { await release(id) }
+            return nil
         }
-        if let ownership {
-            // Hand over what this replica no longer owns (the new owner reports it from now on), all
-            // at once: each stop waits for its stream's last deliveries and cursor, and the
-            // rebalance waits for all of them. Then plan only the owned part of the desired state.
-            let lost = running.keys.filter { !ownership.owns($0) }
-            let released = await withTaskGroup(of: String?.self) { group in
-                for id in lost {
-                    group.addTask { [manager, logger] in
-                        do {
-                            try await manager.stopStream(id)
-                            return id
-                        } catch {
-                            logger.error("releasing \(id) failed: \(error)")
-                            return nil
-                        }
-                    }
-                }
-                var done: [String] = []
-                for await case let id? in group { done.append(id) }
-                return done
-            }
-            for id in released.sorted() {
-                running[id] = nil
-                onOutcome(.released(sourceID: id))
-            }
-            desired.sources = desired.sources.filter { ownership.owns($0.key) }
-            desired.rejections = desired.rejections.filter { ownership.owns($0.key) }
+        let (wanted, rejection, published, failure) = state.withLock { s in
+            (s.store.state.sources[id], s.store.state.rejections[id], s.published[id], s.failures[id])
         }
-        let actions = plan(desired: desired, running: running, publishedRejections: published)
-        if actions.contains(where: { if case .start = $0 { true } else { false } }) {
-            // A source may come from another replica that committed its cursor a moment ago, or
-            // have run here before: resume from what is committed now.
-            await manager.refreshCommittedCursors()
+        var desired = DesiredState()
+        if let wanted {
+            desired.sources[id] = wanted
+        } else if running == nil {
+            desired.sources[id] = await lastAccepted(id, rejected: rejection)
         }
+        desired.rejections[id] = rejection
+        let have = running.map { [id: RunningSource(sourceID: id, config: $0.config, configHash: $0.configHash)] } ?? [:]
+        let actions = plan(desired: desired, running: have, publishedRejections: published.map { [id: $0] } ?? [:])
+        var requeue: Duration?
         for action in actions {
-            if let failure = failures[action.sourceID], failure.retryAt > .now { continue }  // backing off
-            await apply(action, running: running[action.sourceID] != nil)
+            if let failure, failure.configHash == action.desired?.configHash, failure.retryAt > .now {
+                requeue = failure.retryAt - .now  // backing off this very config
+                continue
+            }
+            if let retry = await apply(action, running: running != nil) { requeue = retry }
         }
-        state.withLock {
-            $0.ready = true
-            $0.passes += 1
+        if rejection == nil, actions.allSatisfy({ if case .forget = $0 { false } else { true } }) {
+            state.withLock { _ = $0.published.removeValue(forKey: id) }
+        }
+        return requeue
+    }
+
+    private func release(_ id: String) async {
+        do {
+            try await manager.stopStream(id)
+            manager.forgetMetrics(sourceID: id)
+            onOutcome(.released(sourceID: id))
+        } catch {
+            logger.error("releasing \(id) failed: \(error)")
         }
     }
 
-    private func apply(_ action: ReconcileAction, running: Bool) async {
+    /// The config a source last ran with, from the offsets topic, when its newest record was
+    /// refused and nothing runs for it (this manager restarted, or took the source over): a bad
+    /// record must not stop a source that was running, whoever runs it now.
+    private func lastAccepted(_ id: String, rejected: Rejection?) async -> DesiredSource? {
+        guard let rejected else { return nil }
+        await refreshCursorsIfStale()
+        guard let committed = manager.committedCursor(forSource: id), let config = committed.config else { return nil }
+        if let cached = state.withLock({ $0.lastAccepted[id] }), cached.hash == committed.configHash { return cached.source }
+        let result = ConfigLoader.parseSourceDocument(data: Data(config.utf8), sourceID: id, options: validation)
+        let accepted = result.value.map { value in
+            let version = committed.configVersion ?? "offsets:\(id)"
+            return DesiredSource(sourceID: id, config: value, configVersion: version,
+                                 warnings: ["runs its last accepted config (\(version)): the newest record (\(rejected.configVersion)) was rejected"])
+        }
+        if accepted == nil {
+            logger.warning("the last accepted config of \(id) in the offsets topic no longer validates; not running it")
+        }
+        state.withLock { $0.lastAccepted[id] = (committed.configHash, accepted) }
+        return accepted
+    }
+
+    /// Before a start: another replica may have committed this source's cursor since it was read.
+    private func refreshCursorsIfStale() async {
+        let stale = state.withLock { s -> UInt64? in s.cursorsStale > s.cursorsRead ? s.cursorsStale : nil }
+        guard let stale else { return }
+        await cursorRefresh.run()
+        state.withLock { $0.cursorsRead = max($0.cursorsRead, stale) }
+    }
+
+    /// Applies one action; returns the retry delay when it failed.
+    private func apply(_ action: ReconcileAction, running: Bool) async -> Duration? {
         Counter(label: "stream_manager_reconcile_actions_total", dimensions: [("action", action.name)]).increment()
         do {
             switch action {
             case .start(let d):
+                await refreshCursorsIfStale()
                 onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: false))
-                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash)
+                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash,
+                                                        configVersion: d.configVersion)
                 let streamID = manager.streamID(forSource: d.sourceID) ?? ""
                 succeeded(d.sourceID)
                 onOutcome(.started(sourceID: d.sourceID, streamID: streamID, source: d))
             case .reconfigure(let d, let fields):
-                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash)
+                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash,
+                                                        configVersion: d.configVersion)
                 succeeded(d.sourceID)
                 onOutcome(.reconfigured(sourceID: d.sourceID, fields: fields, source: d))
             case .restart(let d, let fields):
                 onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: true))
-                let outcome = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash)
+                let outcome = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash,
+                                                                  configVersion: d.configVersion)
                 let streamID: String
                 if case .restarted(let id, _) = outcome { streamID = id } else { streamID = manager.streamID(forSource: d.sourceID) ?? "" }
                 succeeded(d.sourceID)
@@ -202,23 +293,30 @@ public final class ReconcileLoop: Sendable {
             case .stop(let id):
                 try await manager.stopStream(id)
                 let desired = state.withLock { $0.store.state.sources[id] }
+                if desired == nil { manager.forgetMetrics(sourceID: id) }
                 succeeded(id)
                 onOutcome(.stopped(sourceID: id, removed: desired == nil, source: desired))
             case .reject(let id, let rejection):
                 state.withLock { $0.published[id] = rejection }
                 logger.warning("refused config for \(id) (\(rejection.configVersion)): \(rejection.error)")
                 onOutcome(.rejected(sourceID: id, rejection, running: running))
+            case .forget(let id):
+                state.withLock { _ = $0.published.removeValue(forKey: id) }
+                onOutcome(.stopped(sourceID: id, removed: true, source: nil))
             }
+            return nil
         } catch {
             let wait = state.withLock { s -> Duration in
                 let attempts = (s.failures[action.sourceID]?.attempts ?? 0) + 1
                 let wait = min(retryBase * (1 << min(attempts - 1, 16)), retryCap)
-                s.failures[action.sourceID] = (attempts, .now.advanced(by: wait))
+                s.failures[action.sourceID] = Failure(attempts: attempts, retryAt: .now.advanced(by: wait),
+                                                      configHash: action.desired?.configHash)
                 return wait
             }
             logger.error("reconcile \(action.sourceID) failed (retry in \(wait)): \(error)")
             onOutcome(.failed(sourceID: action.sourceID, error: "\(error)", retryIn: wait, source: action.desired,
                               running: manager.streamID(forSource: action.sourceID) != nil))
+            return wait
         }
     }
 

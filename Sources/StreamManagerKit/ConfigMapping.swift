@@ -69,6 +69,10 @@ public enum ConfigMapping {
         p.compression = KafkaCompression(rawValue: k.compressionType.rawValue) ?? .none
         p.lingerMilliseconds = k.lingerMs
         p.batchRecords = k.batchSize
+        // Records wait for the brokers however long they are away (the queue's backpressure stops
+        // ingestion meanwhile) instead of timing out into failures: an outage must not lose data.
+        // `kafka.properties` may still set `message.timeout.ms`.
+        p.messageTimeoutMilliseconds = 0
         p.properties = try k.properties.mapValues { try EnvReference.resolve($0, environment: environment) }
         return p
     }

@@ -2,21 +2,59 @@ import Foundation
 import Kafka
 import Logging
 import Pipeline
+import StreamConfig
 import Synchronization
 
-/// A source's committed position, as stored in the compacted offsets topic
-/// (DESIGN.md: key = source id → `{cursor, config_hash, stream_id, updated_at}`).
-public struct CommittedCursor: Codable, Sendable, Equatable {
-    public var cursor: String
-    public var config_hash: String
-    public var stream_id: String
-    public var updated_at: String
+/// A source's committed position, as stored in the compacted offsets topic: key = source id →
+/// `{cursor, config_hash, config, config_version, stream_id, updated_at}`. `cursor` is null until
+/// the stream's first delivery. `config` is the accepted source entry the stream runs (canonical
+/// JSON, `${ENV}` references as written) and `config_version` where it came from: a manager that
+/// restarts, or takes the source over, keeps running it when the newest config record is refused.
+public struct CommittedCursor: Sendable, Equatable {
+    public var cursor: String?
+    public var configHash: String
+    public var streamID: String
+    public var updatedAt: String
+    /// The canonical JSON of the accepted source config (nil in records written before it existed).
+    public var config: String?
+    public var configVersion: String?
 
-    public init(cursor: String, configHash: String, streamID: String, updatedAt: Date = Date()) {
+    public init(cursor: String?, configHash: String, streamID: String, config: String? = nil,
+                configVersion: String? = nil, updatedAt: Date = Date()) {
         self.cursor = cursor
-        self.config_hash = configHash
-        self.stream_id = streamID
-        self.updated_at = RFC3339.string(updatedAt)
+        self.configHash = configHash
+        self.streamID = streamID
+        self.config = config
+        self.configVersion = configVersion
+        self.updatedAt = RFC3339.string(updatedAt)
+    }
+
+    /// The record value; `config` is embedded as a JSON object.
+    public func json() -> [UInt8] {
+        func quoted(_ s: String?) -> String { s.map(CanonicalJSON.quoted) ?? "null" }
+        let text = "{\"config\":\(config ?? "null"),\"config_hash\":\(quoted(configHash)),"
+            + "\"config_version\":\(quoted(configVersion)),\"cursor\":\(quoted(cursor)),"
+            + "\"stream_id\":\(quoted(streamID)),\"updated_at\":\(quoted(updatedAt))}"
+        return Array(text.utf8)
+    }
+
+    /// Reads a record value; nil when it is not one.
+    public init?(json bytes: [UInt8]) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+              let hash = object["config_hash"] as? String, let stream = object["stream_id"] as? String else { return nil }
+        let cursor = object["cursor"]
+        guard cursor is NSNull || cursor is String || cursor == nil else { return nil }
+        self.cursor = cursor as? String
+        configHash = hash
+        streamID = stream
+        updatedAt = object["updated_at"] as? String ?? ""
+        configVersion = object["config_version"] as? String
+        if let embedded = object["config"], !(embedded is NSNull),
+           let data = try? JSONSerialization.data(withJSONObject: embedded, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            config = String(decoding: data, as: UTF8.self)
+        } else {
+            config = nil
+        }
     }
 }
 
@@ -60,9 +98,8 @@ public final class OffsetStore: Sendable {
 
     private func decode(_ values: [String: ConsumerRecord]) -> [String: CommittedCursor] {
         var cursors: [String: CommittedCursor] = [:]
-        let decoder = JSONDecoder()
         for (key, record) in values {
-            guard let value = record.value, let cursor = try? decoder.decode(CommittedCursor.self, from: Data(value)) else {
+            guard let value = record.value, let cursor = CommittedCursor(json: value) else {
                 logger.warning("ignoring unreadable offsets record for \(key)")
                 continue
             }
@@ -73,9 +110,8 @@ public final class OffsetStore: Sendable {
 
     /// Writes a cursor (fire and forget; records of one source keep their order).
     public func commit(sourceID: String, _ cursor: CommittedCursor) {
-        guard let data = try? JSONEncoder.sorted.encode(cursor) else { return }
         do {
-            try producer.send(ProducerRecord(topic: topic, key: Array(sourceID.utf8), value: Array(data)))
+            try producer.send(ProducerRecord(topic: topic, key: Array(sourceID.utf8), value: cursor.json()))
         } catch {
             logger.warning("could not commit the cursor of \(sourceID): \(error)")
         }
@@ -94,13 +130,5 @@ public final class OffsetStore: Sendable {
         try? await producer.flush(timeout: .seconds(5))
         await producer.close()
         await follower.stop()
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
     }
 }

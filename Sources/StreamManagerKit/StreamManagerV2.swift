@@ -187,10 +187,11 @@ public final class StreamManagerV2: Sendable {
     /// Resumes from the source's committed cursor. Returns the new stream id.
     @discardableResult
     public func startStream(sourceID: String, connector: (any SourceConnector)? = nil) async throws -> String {
-        try await startStream(sourceID: sourceID, connector: connector, configHash: nil)
+        try await startStream(sourceID: sourceID, connector: connector, configHash: nil, configVersion: nil)
     }
 
-    private func startStream(sourceID: String, connector: (any SourceConnector)?, configHash: String?) async throws -> String {
+    private func startStream(sourceID: String, connector: (any SourceConnector)?, configHash: String?,
+                             configVersion: String?) async throws -> String {
         let (config, components, running, committed) = state.withLock { s in
             (s.config, s.components, s.streams[sourceID], s.committed[sourceID])
         }
@@ -198,8 +199,9 @@ public final class StreamManagerV2: Sendable {
         guard let source = config.sources[sourceID] else { throw ManagerError.sourceNotConfigured(sourceID) }
         guard source.enabled else { throw ManagerError.sourceDisabled(sourceID) }
         if let running { return running.streamID }
-        let runtime = try makeRuntime(sourceID: sourceID, source: source, configHash: configHash, connector: connector,
-                                      cursor: committed?.cursor, components: components)
+        let runtime = try makeRuntime(sourceID: sourceID, source: source, configHash: configHash, configVersion: configVersion,
+                                      connector: connector, cursor: committed?.cursor, committed: committed?.cursor,
+                                      components: components)
         register(runtime)
         runtime.start()
         logger.info("started stream \(runtime.streamID)")
@@ -216,18 +218,28 @@ public final class StreamManagerV2: Sendable {
         _ = await runtime.stopPolling()
         await runtime.drain()
         // The final cursor is in Kafka before the stop returns: another replica may take the
-        // source over right after (a rebalance) and must resume exactly there.
+        // source over right after (a rebalance) and must resume exactly there. This manager
+        // remembers it too, so starting the source again here resumes there without a re-read.
         try? await state.withLock { $0.components?.offsets }?.flush()
-        state.withLock { _ = $0.byStreamID.removeValue(forKey: runtime.streamID) }
+        state.withLock { s in
+            _ = s.byStreamID.removeValue(forKey: runtime.streamID)
+            if let delivered = runtime.deliveredCursor {
+                s.committed[runtime.sourceID] = CommittedCursor(cursor: delivered, configHash: runtime.configHash,
+                                                                streamID: runtime.streamID, config: runtime.canonicalConfig,
+                                                                configVersion: runtime.configVersion)
+            }
+        }
         logger.info("stopped stream \(runtime.streamID)")
     }
 
     /// Applies a new config for a source: in place when only hot fields changed, otherwise
     /// make-before-break (the old stream stops at a poll boundary and hands its live cursor to
     /// the new one, then drains). No record is lost or repeated.
+    /// `configHash`, when the caller has it, saves computing the canonical hash again;
+    /// `configVersion` (where the config came from) is committed with the cursor.
     @discardableResult
-    /// `configHash`, when the caller has it, saves computing the canonical hash again.
     public func reconfigureStream(sourceID: String, to source: SourceConfig, configHash: String? = nil,
+                                  configVersion: String? = nil,
                                   connector: (any SourceConnector)? = nil) async throws -> ReconfigureOutcome {
         let (old, components) = state.withLock { s -> (StreamRuntime?, ManagerComponents?) in
             s.config.sources[sourceID] = source
@@ -235,7 +247,10 @@ public final class StreamManagerV2: Sendable {
         }
         guard let components else { throw ManagerError.notStarted }
         guard let old else {
-            if source.enabled { _ = try await startStream(sourceID: sourceID, connector: connector, configHash: configHash) }
+            if source.enabled {
+                _ = try await startStream(sourceID: sourceID, connector: connector, configHash: configHash,
+                                          configVersion: configVersion)
+            }
             return .unchanged
         }
         let change = classify(old.source, source)
@@ -246,16 +261,20 @@ public final class StreamManagerV2: Sendable {
             try await stopStream(sourceID)
             return .stopped
         case .hot(let fields):
-            old.applyHot(source, configHash: configHash ?? source.configHash, retryBackoffBase: components.retryBackoffBase)
+            old.applyHot(source, configHash: configHash ?? source.configHash, configVersion: configVersion,
+                         retryBackoffBase: components.retryBackoffBase)
             return .hot(fields: fields)
         case .restart(let fields):
             let handedOver = await old.stopPolling()
-            let new = try makeRuntime(sourceID: sourceID, source: source, configHash: configHash, connector: connector,
-                                      cursor: handedOver, components: components)
+            let new = try makeRuntime(sourceID: sourceID, source: source, configHash: configHash, configVersion: configVersion,
+                                      connector: connector, cursor: handedOver, committed: old.deliveredCursor,
+                                      components: components)
             register(new)
             new.start()
             logger.info("reconfigured \(sourceID): \(old.streamID) → \(new.streamID) at cursor \(handedOver ?? "start")")
             await old.drain()
+            // The old stream's last commit carried the old config: the new one has the last word.
+            new.recommit(fallback: old.deliveredCursor)
             state.withLock { _ = $0.byStreamID.removeValue(forKey: old.streamID) }
             return .restarted(newStreamID: new.streamID, fields: fields)
         }
@@ -290,6 +309,27 @@ public final class StreamManagerV2: Sendable {
 
     /// Source id → the config each running stream runs with.
     public var runningConfigs: [String: SourceConfig] { state.withLock { $0.streams.mapValues(\.source) } }
+
+    /// What runs for one source: its config and canonical hash (one lookup).
+    public func runningSource(_ sourceID: String) -> (config: SourceConfig, configHash: String)? {
+        state.withLock { s in s.streams[sourceID].map { ($0.source, $0.configHash) } }
+    }
+
+    /// The cursor last committed for a source, with the config it was committed under, as this
+    /// manager knows it (read at start and on `refreshCommittedCursors`, updated by its own stops).
+    public func committedCursor(forSource sourceID: String) -> CommittedCursor? {
+        state.withLock { $0.committed[sourceID] }
+    }
+
+    /// Drops a removed source's per-source metric series (a source that is gone must not leave
+    /// its counters in `/metrics` forever). Call once its stream has stopped.
+    public func forgetMetrics(sourceID: String) {
+        guard let components = state.withLock({ $0.components }) else { return }
+        components.sink.forgetMetrics(sourceID: sourceID)
+        components.queue.forgetMetrics(sourceID: sourceID)
+        components.resolver.forgetMetrics(sourceID: sourceID)
+        APIClient.forgetMetrics(sourceID: sourceID)
+    }
 
     /// The stream id running for a source, if any (one lookup; `runningSources` copies them all).
     public func streamID(forSource sourceID: String) -> String? { state.withLock { $0.streams[sourceID]?.streamID } }
@@ -345,16 +385,18 @@ public final class StreamManagerV2: Sendable {
 
     // MARK: internals
 
-    private func makeRuntime(sourceID: String, source: SourceConfig, configHash: String? = nil, connector: (any SourceConnector)?,
-                             cursor: String?, components: ManagerComponents) throws -> StreamRuntime {
+    private func makeRuntime(sourceID: String, source: SourceConfig, configHash: String?, configVersion: String?,
+                             connector: (any SourceConnector)?, cursor: String?, committed: String?,
+                             components: ManagerComponents) throws -> StreamRuntime {
         let connector = try connector ?? {
             do { return try registry.makeConnector(sourceID: sourceID, source: source) } catch {
                 throw ManagerError.connector("\(error)")
             }
         }()
         components.sink.setDeadLetterTopic(source.dlqTopic, forSource: sourceID)
-        return StreamRuntime(sourceID: sourceID, source: source, configHash: configHash ?? source.configHash, connector: connector,
-                             cursor: cursor, components: components, logger: logger)
+        return StreamRuntime(sourceID: sourceID, source: source, configHash: configHash ?? source.configHash,
+                             configVersion: configVersion, connector: connector, cursor: cursor, committed: committed,
+                             components: components, logger: logger)
     }
 
     private func register(_ runtime: StreamRuntime) {

@@ -16,6 +16,9 @@ final class StreamRuntime: Sendable {
     struct Shared {
         var source: SourceConfig
         var configHash: String
+        /// Where the config came from, and its canonical JSON: both go with every committed cursor.
+        var configVersion: String?
+        var canonicalConfig: String
         var tracker = CursorTracker()
         var processed = 0
         var failed = 0
@@ -42,12 +45,15 @@ final class StreamRuntime: Sendable {
     private let loopTask = Mutex<Task<String?, Never>?>(nil)
     private let drained = Mutex<[CheckedContinuation<Void, Never>]>([])
 
-    init(sourceID: String, source: SourceConfig, configHash: String, connector: any SourceConnector, cursor: String?,
-         components: ManagerComponents, logger: Logger) {
+    /// `cursor` is where polling resumes; `committed` the cursor known delivered (they differ in a
+    /// make-before-break hand-over, where the old stream's last records may still be in flight).
+    init(sourceID: String, source: SourceConfig, configHash: String, configVersion: String?, connector: any SourceConnector,
+         cursor: String?, committed: String?, components: ManagerComponents, logger: Logger) {
         self.sourceID = sourceID
         let streamID = StreamID.make(sourceID: sourceID)
         self.streamID = streamID
-        shared = Mutex(Shared(source: source, configHash: configHash))
+        shared = Mutex(Shared(source: source, configHash: configHash, configVersion: configVersion,
+                              canonicalConfig: source.canonicalJSON, lastCommitted: committed, safeCursor: committed))
         queue = components.queue
         sink = components.sink
         resolver = components.resolver
@@ -78,23 +84,42 @@ final class StreamRuntime: Sendable {
 
     var source: SourceConfig { shared.withLock { $0.source } }
     var configHash: String { shared.withLock { $0.configHash } }
+    var configVersion: String? { shared.withLock { $0.configVersion } }
+    var canonicalConfig: String { shared.withLock { $0.canonicalConfig } }
     var cursor: String? { loop.cursor }
 
     func start() {
         let loop = self.loop
         loopTask.withLock { $0 = Task { await loop.run() } }
+        recommit()  // the offsets topic learns the config it runs now
     }
 
     /// Applies a hot change in place: intervals, sizes, rate limit, timeouts, retries, topic, priority.
-    func applyHot(_ source: SourceConfig, configHash: String, retryBackoffBase: Double) {
+    func applyHot(_ source: SourceConfig, configHash: String, configVersion: String?, retryBackoffBase: Double) {
         shared.withLock {
             $0.source = source
             $0.configHash = configHash
+            $0.configVersion = configVersion
+            $0.canonicalConfig = source.canonicalJSON
         }
         loop.update(ConfigMapping.ingestion(source.ingestion))
         api.update(ConfigMapping.api(source, retryBackoffBase: retryBackoffBase))
         limiter.update(ratePerMinute: Self.rate(source))
+        recommit()
     }
+
+    /// Writes the delivered cursor again with the current config (after a start or a config
+    /// change, and after the stream it took over from has drained and committed its last cursor).
+    func recommit(fallback: String? = nil) {
+        let cursor = shared.withLock { s -> String? in
+            if s.safeCursor == nil { s.safeCursor = fallback }
+            return s.safeCursor
+        }
+        commit(cursor, force: true)
+    }
+
+    /// The cursor known delivered (the last one committed or due to be).
+    var deliveredCursor: String? { shared.withLock { $0.safeCursor } }
 
     // MARK: records in
 
@@ -168,17 +193,16 @@ final class StreamRuntime: Sendable {
 
     /// Writes the cursor to the offsets topic, at most about once a second unless forced
     /// (a stop always writes the last one).
-    private func commit(_ cursor: String, force: Bool) {
-        let write: (String, String)? = shared.withLock { s in
+    private func commit(_ cursor: String?, force: Bool) {
+        let write: CommittedCursor? = shared.withLock { s in
             s.safeCursor = cursor
-            guard force || ContinuousClock.now - s.lastCommitAt >= .seconds(1), s.lastCommitted != cursor else { return nil }
+            guard force || (ContinuousClock.now - s.lastCommitAt >= .seconds(1) && s.lastCommitted != cursor) else { return nil }
             s.lastCommitted = cursor
             s.lastCommitAt = .now
-            return (cursor, s.configHash)
+            return CommittedCursor(cursor: cursor, configHash: s.configHash, streamID: streamID,
+                                   config: s.canonicalConfig, configVersion: s.configVersion)
         }
-        if let (cursor, hash) = write {
-            offsets?.commit(sourceID: sourceID, CommittedCursor(cursor: cursor, configHash: hash, streamID: streamID))
-        }
+        if let write { offsets?.commit(sourceID: sourceID, write) }
     }
 
     // MARK: stopping

@@ -11,9 +11,10 @@ enum LogSetup {
         let first = done.withLock { d in defer { d = true }; return !d }
         guard first else { return }
         LoggingSystem.bootstrap { label in
+            // JSON lines escape control characters already; text lines are escaped here.
             var handler: LogHandler = format == .json
                 ? JSONLogHandler(label: label)
-                : StreamLogHandler.standardError(label: label)
+                : EscapingLogHandler(inner: StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }
@@ -43,5 +44,33 @@ struct JSONLogHandler: LogHandler {
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         data.append(0x0A)
         FileHandle.standardError.write(data)
+    }
+}
+
+/// Text logs with control characters in messages and metadata made visible (`TerminalText`):
+/// a source id or an error from outside cannot start a forged log line.
+struct EscapingLogHandler: LogHandler {
+    var inner: any LogHandler
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var event = event
+        event.message = Logger.Message(stringLiteral: TerminalText.escaped(event.message.description))
+        event.metadata = event.metadata?.mapValues { .string(TerminalText.escaped($0.description)) }
+        inner.log(event: event)
     }
 }

@@ -64,7 +64,19 @@ struct PlanTests {
         case .reconfigure(let d, let fields): return "reconfigure \(d.sourceID) \(fields.sorted().joined(separator: ","))"
         case .restart(let d, let fields): return "restart \(d.sourceID) \(fields.sorted().joined(separator: ","))"
         case .reject(let id, _): return "reject \(id)"
+        case .forget(let id): return "forget \(id)"
         }
+    }
+
+    @Test("a refused source that is deleted (nothing runs, no refusal left) has its status forgotten, once")
+    func forgetRefused() {
+        let refused = Rejection(configHash: "ff", configVersion: "kafka:0:9", error: "line 1, column 1: bad")
+        let actions = plan(desired: DesiredState(), running: [:], publishedRejections: ["gone": refused])
+        #expect(actions.map(Self.describe) == ["forget gone"])
+        // Still refused: reported once, nothing to forget.
+        let still = plan(desired: DesiredState(rejections: ["gone": refused]), running: [:], publishedRejections: ["gone": refused])
+        #expect(still.isEmpty)
+        #expect(plan(desired: DesiredState(), running: [:], publishedRejections: [:]).isEmpty)
     }
 
     @Test("each case plans exactly these actions", arguments: cases)
@@ -86,6 +98,8 @@ struct PlanTests {
                 running[id] = nil
             case .reject(let id, let r):
                 published[id] = r
+            case .forget(let id):
+                published[id] = nil
             }
         }
         #expect(plan(desired: desired, running: running, publishedRejections: published).isEmpty)

@@ -76,7 +76,7 @@ struct ReconcileLoopTests {
         await task.value
         await manager.stop()
         let names = outcomes.names
-        #expect(Array(names.prefix(2)) == ["started a", "started b"])
+        #expect(Set(names.prefix(2)) == ["started a", "started b"])  // started side by side
         #expect(names.contains("reconfigured b") && names.contains("restarted b") && names.contains("stopped b"))
         #expect(!names.contains("stopped a"))  // a never stopped or restarted across all the edits
     }

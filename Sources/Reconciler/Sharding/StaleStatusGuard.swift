@@ -8,20 +8,26 @@ import Logging
 /// so a replica cut off from the group (its partitions already reassigned) cannot overwrite the new
 /// owner's status before it learns it lost them.
 public final class StaleStatusGuard: Sendable {
-    private let follower: CompactedTopicFollower
+    private let view: StatusTopicView
     private let instanceID: String
 
-    public init(topic: String, configuration: KafkaConsumerConfiguration, instanceID: String, logger: Logger) {
-        follower = CompactedTopicFollower(topic: topic, configuration: configuration, logger: logger)
+    /// Over a view of the status topic that the caller starts and stops.
+    public init(view: StatusTopicView, instanceID: String) {
+        self.view = view
         self.instanceID = instanceID
     }
 
-    public func start() async throws { try await follower.start() }
-    public func stop() async { await follower.stop() }
+    /// With a view of its own (`start`/`stop` run it).
+    public convenience init(topic: String, configuration: KafkaConsumerConfiguration, instanceID: String, logger: Logger) {
+        self.init(view: StatusTopicView(topic: topic, configuration: configuration, logger: logger), instanceID: instanceID)
+    }
+
+    public func start() async throws { try await view.start() }
+    public func stop() async { await view.stop() }
 
     /// Whether this replica, at `generation`, may write the status of `sourceID`.
     public func mayWrite(sourceID: String, generation: Int) -> Bool {
-        guard let value = follower.value(forKey: SourceStatus.key(sourceID))?.value,
+        guard let value = view.record(forKey: SourceStatus.key(sourceID)),
               let record = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any] else { return true }
         let owner = record["instance_id"] as? String
         let written = record["generation"] as? Int ?? 0

@@ -30,9 +30,15 @@ public final class StatusPublisher: Sendable {
     public struct DesiredView: Sendable {
         public var desired: DesiredState
         public var documentError: Rejection?
-        public init(desired: DesiredState, documentError: Rejection?) {
+        /// The initial sync is applied: what is not desired now is really gone.
+        public var ready: Bool
+        /// Set while the brokers do not answer: every running stream is DEGRADED with it.
+        public var kafkaProblem: String?
+        public init(desired: DesiredState, documentError: Rejection?, ready: Bool = false, kafkaProblem: String? = nil) {
             self.desired = desired
             self.documentError = documentError
+            self.ready = ready
+            self.kafkaProblem = kafkaProblem
         }
     }
 
@@ -43,6 +49,7 @@ public final class StatusPublisher: Sendable {
         var finished = false
         /// Graceful shutdown has begun: sources handed over get a final STOPPED.
         var leaving = false
+        var sweep = StaleStatusSweep()
     }
 
     private let identity: Identity
@@ -61,10 +68,15 @@ public final class StatusPublisher: Sendable {
     /// Set in a fleet: refuses writes that would overwrite a newer owner's record.
     private let staleGuard: StaleStatusGuard?
 
+    /// The status topic as it is: records of sources no longer desired are tombstoned.
+    private let statusView: StatusTopicView?
+
     public init(identity: Identity, writer: any StatusWriter, manager: StreamManagerV2,
-                interval: Duration, ownership: Ownership? = nil, staleGuard: StaleStatusGuard? = nil, logger: Logger) {
+                interval: Duration, ownership: Ownership? = nil, staleGuard: StaleStatusGuard? = nil,
+                statusView: StatusTopicView? = nil, logger: Logger) {
         self.ownership = ownership
         self.staleGuard = staleGuard
+        self.statusView = statusView
         self.identity = identity
         self.writer = writer
         self.manager = manager
@@ -188,12 +200,15 @@ public final class StatusPublisher: Sendable {
             update(id) { s in
                 s.records_processed = report.recordsProcessed
                 s.records_failed = report.recordsFailed
-                if report.lastError != nil { s.last_error = report.lastError }
-                if s.state == .running && report.degraded { s.state = .degraded }
-                if s.state == .degraded && !report.degraded { s.state = .running }
+                // Brokers away: nothing is delivered, whatever the source does.
+                let degraded = report.degraded || view.kafkaProblem != nil
+                if let problem = view.kafkaProblem { s.last_error = problem } else if report.lastError != nil { s.last_error = report.lastError }
+                if s.state == .running && degraded { s.state = .degraded }
+                if s.state == .degraded && !degraded { s.state = .running }
             }
         }
         reconcileStatuses(with: view, running: Set(reports.keys))
+        if view.ready, view.kafkaProblem == nil { sweepStale(view) }
         let due = state.withLock { s -> Bool in
             guard !s.finished else { return false }
             if let last = s.lastFullWrite, ContinuousClock.now - last < interval { return false }
@@ -215,6 +230,26 @@ public final class StatusPublisher: Sendable {
         let refused = state.withLock { s in s.statuses.filter { $0.value.rejected != nil }.map(\.key) }
         for id in refused where view.desired.rejections[id] == nil && view.desired.sources[id] != nil {
             update(id) { $0.rejected = nil }
+        }
+    }
+
+    /// Tombstones the records of sources that are neither desired nor running (and that this
+    /// replica would own), once they have looked so for the sweep's grace period.
+    private func sweepStale(_ view: DesiredView) {
+        guard let statusView else { return }
+        let known = state.withLock { Set($0.statuses.keys) }
+        var stale = Set<String>()
+        for id in statusView.sourceIDs where view.desired.sources[id] == nil && view.desired.rejections[id] == nil
+            && !known.contains(id) && (ownership?.owns(id) ?? true) && manager.runningSource(id) == nil {
+            guard let status = statusView.status(of: id),
+                  StaleStatusSweep.isOrphan(status, instanceID: identity.instanceID, hasHeartbeat: statusView.hasHeartbeat)
+            else { continue }
+            stale.insert(id)
+        }
+        let due = state.withLock { $0.finished ? [] : $0.sweep.due(stale: stale) }
+        for id in due {
+            logger.info("removing the status of \(id): no longer desired")
+            writer.write(key: SourceStatus.key(id), value: nil)
         }
     }
 

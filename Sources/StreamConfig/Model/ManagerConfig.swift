@@ -18,6 +18,9 @@ public struct ManagerConfig: Sendable, Hashable {
     public var statusIntervalSeconds: Double
     /// `http_port`: health, metrics and status endpoints; 0 picks a free port.
     public var httpPort: Int
+    /// `broker_unavailable_seconds`: how long the brokers may be unreachable before `/readyz`
+    /// fails (streams show DEGRADED as soon as it is noticed).
+    public var brokerUnavailableSeconds: Double
 
     public init(configTopic: String = "stream-config",
                 statusTopic: String = "stream-status",
@@ -27,7 +30,8 @@ public struct ManagerConfig: Sendable, Hashable {
                 sessionTimeoutMs: Int = 10_000,
                 instanceID: String? = nil,
                 statusIntervalSeconds: Double = 30,
-                httpPort: Int = 8080) {
+                httpPort: Int = 8080,
+                brokerUnavailableSeconds: Double = 60) {
         self.configTopic = configTopic
         self.statusTopic = statusTopic
         self.offsetsTopic = offsetsTopic
@@ -37,6 +41,7 @@ public struct ManagerConfig: Sendable, Hashable {
         self.instanceID = instanceID
         self.statusIntervalSeconds = statusIntervalSeconds
         self.httpPort = httpPort
+        self.brokerUnavailableSeconds = brokerUnavailableSeconds
     }
 
     /// The instance id to use: the configured one, else `$HOSTNAME`, else `stream-manager`.

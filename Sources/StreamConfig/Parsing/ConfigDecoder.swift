@@ -80,7 +80,8 @@ enum ConfigDecoder {
             sessionTimeoutMs: r.int("session_timeout_ms", default: d.sessionTimeoutMs),
             instanceID: r.optionalString("instance_id"),
             statusIntervalSeconds: r.double("status_interval_seconds", default: d.statusIntervalSeconds),
-            httpPort: r.int("http_port", default: d.httpPort))
+            httpPort: r.int("http_port", default: d.httpPort),
+            brokerUnavailableSeconds: r.double("broker_unavailable_seconds", default: d.brokerUnavailableSeconds))
     }
 
     static func decodeRouting(_ r: MappingReader) -> TopicRoutingConfig {

@@ -118,6 +118,7 @@ public enum ConfigValidator {
             }
         }
         r.positive(m.statusIntervalSeconds, "manager.status_interval_seconds")
+        r.positive(m.brokerUnavailableSeconds, "manager.broker_unavailable_seconds")
         if !(0...65535).contains(m.httpPort) {
             r.error("must be a port number (0...65535; 0 picks a free port), got \(m.httpPort)", "manager.http_port")
         }

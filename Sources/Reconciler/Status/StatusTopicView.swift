@@ -1,0 +1,37 @@
+import Foundation
+import Kafka
+import Logging
+
+/// The status topic as it is now, followed in memory: whose record each source has (the stale-
+/// status guard), and which records describe sources nobody wants any more (the publisher's
+/// clean-up).
+public final class StatusTopicView: Sendable {
+    private let follower: CompactedTopicFollower
+
+    public init(topic: String, configuration: KafkaConsumerConfiguration, logger: Logger) {
+        follower = CompactedTopicFollower(topic: topic, configuration: configuration, logger: logger)
+    }
+
+    /// Reads the topic to its end, then follows it.
+    public func start() async throws { try await follower.start() }
+    public func stop() async { await follower.stop() }
+
+    /// A source's record as the topic holds it (nil when absent, tombstoned or unreadable).
+    public func status(of sourceID: String) -> SourceStatus? {
+        guard let value = follower.value(forKey: SourceStatus.key(sourceID))?.value else { return nil }
+        return try? JSONDecoder().decode(SourceStatus.self, from: Data(value))
+    }
+
+    /// The source ids that have a record.
+    public var sourceIDs: [String] {
+        follower.values.keys.filter { $0.hasPrefix("source:") }.map { String($0.dropFirst("source:".count)) }
+    }
+
+    /// Whether a manager's heartbeat is in the topic (it is tombstoned when a manager stops gracefully).
+    public func hasHeartbeat(instanceID: String) -> Bool {
+        follower.value(forKey: ManagerHeartbeat.key(instanceID)) != nil
+    }
+
+    /// The raw record of a key, for the guard's cheap generation check.
+    func record(forKey key: String) -> [UInt8]? { follower.value(forKey: key)?.value }
+}

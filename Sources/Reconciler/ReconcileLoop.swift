@@ -28,7 +28,10 @@ public enum ReconcileOutcome: Sendable, Equatable {
 /// id, read the *newest* desired state for it and what runs for it, plan that one id and apply the
 /// plan through `StreamManagerV2`. So a burst of edits to one source collapses into at most one
 /// more action after the one under way, one source's slow restart or drain never delays another
-/// source, and the same id is never reconciled by two workers at once. A failed action is retried
+/// source, and the same id is never reconciled by two workers at once. Restarts of one source are
+/// spaced by `restartSpacing`: edits that arrive while one restart runs or just after it (a script
+/// sweeping a setting, CI applying several commits) wait and go out as one restart to the newest
+/// version, instead of one make-before-break per edit. A failed action is retried
 /// with capped exponential backoff by re-queueing its id after the delay (kube-rs's
 /// `Action::requeue`), or at once when a newer config arrives.
 public final class ReconcileLoop: Sendable {
@@ -39,6 +42,7 @@ public final class ReconcileLoop: Sendable {
     private let retryBase: Duration
     private let retryCap: Duration
     private let maxConcurrent: Int
+    private let restartSpacing: Duration
     /// Set when replicas share the sources: only owned ones are run.
     private let ownership: Ownership?
     /// How a last accepted config read back from the offsets topic is checked before it runs.
@@ -75,11 +79,13 @@ public final class ReconcileLoop: Sendable {
         var cursorsRead: UInt64 = 0
         /// Parsed last accepted configs from the offsets topic, by source id (keyed by hash).
         var lastAccepted: [String: (hash: String, source: DesiredSource?)] = [:]
+        /// When each source's last make-before-break restart finished.
+        var restartedAt: [String: ContinuousClock.Instant] = [:]
     }
 
     public init(manager: StreamManagerV2, source: any DesiredStateSource, logger: Logger,
                 retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60), ownership: Ownership? = nil,
-                maxConcurrent: Int = 16, validation: ValidationOptions = .lenient,
+                maxConcurrent: Int = 16, restartSpacing: Duration = .seconds(2), validation: ValidationOptions = .lenient,
                 onOutcome: @escaping @Sendable (ReconcileOutcome) -> Void = { _ in }) {
         self.ownership = ownership
         self.manager = manager
@@ -88,6 +94,7 @@ public final class ReconcileLoop: Sendable {
         self.retryBase = retryBase
         self.retryCap = retryCap
         self.maxConcurrent = max(1, maxConcurrent)
+        self.restartSpacing = restartSpacing
         self.validation = validation
         self.onOutcome = onOutcome
         cursorRefresh = CoalescedRun { await manager.refreshCommittedCursors() }
@@ -199,8 +206,8 @@ public final class ReconcileLoop: Sendable {
             if running != nil { await release(id) }
             return nil
         }
-        let (wanted, rejection, published, failure) = state.withLock { s in
-            (s.store.state.sources[id], s.store.state.rejections[id], s.published[id], s.failures[id])
+        let (wanted, rejection, published, failure, restartedAt) = state.withLock { s in
+            (s.store.state.sources[id], s.store.state.rejections[id], s.published[id], s.failures[id], s.restartedAt[id])
         }
         var desired = DesiredState()
         if let wanted {
@@ -217,7 +224,11 @@ public final class ReconcileLoop: Sendable {
                 requeue = failure.retryAt - .now  // backing off this very config
                 continue
             }
-            if let retry = await apply(action, running: running != nil) { requeue = retry }
+            if case .restart = action, let restartedAt, ContinuousClock.now - restartedAt < restartSpacing {
+                requeue = restartSpacing - (ContinuousClock.now - restartedAt)  // coalesce with what follows
+                continue
+            }
+            if let retry = await apply(action) { requeue = retry }
         }
         if rejection == nil, actions.allSatisfy({ if case .forget = $0 { false } else { true } }) {
             state.withLock { _ = $0.published.removeValue(forKey: id) }
@@ -265,7 +276,7 @@ public final class ReconcileLoop: Sendable {
     }
 
     /// Applies one action; returns the retry delay when it failed.
-    private func apply(_ action: ReconcileAction, running: Bool) async -> Duration? {
+    private func apply(_ action: ReconcileAction) async -> Duration? {
         Counter(label: "stream_manager_reconcile_actions_total", dimensions: [("action", action.name)]).increment()
         do {
             switch action {
@@ -288,18 +299,21 @@ public final class ReconcileLoop: Sendable {
                                                                   configVersion: d.configVersion)
                 let streamID: String
                 if case .restarted(let id, _) = outcome { streamID = id } else { streamID = manager.streamID(forSource: d.sourceID) ?? "" }
+                state.withLock { $0.restartedAt[d.sourceID] = .now }
                 succeeded(d.sourceID)
                 onOutcome(.restarted(sourceID: d.sourceID, streamID: streamID, fields: fields, source: d))
             case .stop(let id):
                 try await manager.stopStream(id)
                 let desired = state.withLock { $0.store.state.sources[id] }
                 if desired == nil { manager.forgetMetrics(sourceID: id) }
+                state.withLock { _ = $0.restartedAt.removeValue(forKey: id) }
                 succeeded(id)
                 onOutcome(.stopped(sourceID: id, removed: desired == nil, source: desired))
             case .reject(let id, let rejection):
                 state.withLock { $0.published[id] = rejection }
                 logger.warning("refused config for \(id) (\(rejection.configVersion)): \(rejection.error)")
-                onOutcome(.rejected(sourceID: id, rejection, running: running))
+                // Asked now: a start planned just before (a last accepted config) may run it.
+                onOutcome(.rejected(sourceID: id, rejection, running: manager.runningSource(id) != nil))
             case .forget(let id):
                 state.withLock { _ = $0.published.removeValue(forKey: id) }
                 onOutcome(.stopped(sourceID: id, removed: true, source: nil))

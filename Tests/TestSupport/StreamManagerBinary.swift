@@ -23,6 +23,7 @@ public enum StreamManagerBinary {
         private var buffer = Data()
         private let lock = NSLock()
         private var lines: [String] = []
+        private var errorText = Data()
 
         public init(_ arguments: [String], environment: [String: String]? = nil) throws {
             process.executableURL = StreamManagerBinary.url
@@ -43,7 +44,29 @@ public enum StreamManagerBinary {
                 }
                 self.lock.unlock()
             }
+            // Read stderr as it comes (a full pipe would block the child); keep the last 4 MB.
+            stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self, !data.isEmpty else { return }
+                self.lock.lock()
+                self.errorText.append(data)
+                if self.errorText.count > 4 << 20 { self.errorText.removeFirst(self.errorText.count - (4 << 20)) }
+                self.lock.unlock()
+            }
             try process.run()
+        }
+
+        /// What the child wrote to stderr so far (its logs).
+        public var stderrText: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return String(decoding: errorText, as: UTF8.self)
+        }
+
+        /// The port of the `http endpoints: http://127.0.0.1:<port>` line, once printed.
+        public var httpPort: Int? {
+            guard let line = stdoutLines.first(where: { $0.hasPrefix("http endpoints: ") }) else { return nil }
+            return line.split(separator: ":").last.flatMap { Int($0) }
         }
 
         public var stdoutLines: [String] {

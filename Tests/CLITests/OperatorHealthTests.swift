@@ -1,0 +1,67 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What the operator's health says from outside: `/readyz` against a broker that goes away (the
+/// `kafka-dev` process takes its brokers down on SIGUSR1 and back on SIGUSR2), and the HTTP port's
+/// manners with probes and with clients that never finish a request.
+@Suite("operator health as its own process", .serialized)
+struct OperatorHealthTests {
+    static let kcat = OperatorCommandTests.kcat
+
+    @Test("brokers gone: streams DEGRADED with the reason, /readyz 503 after broker_unavailable_seconds, /healthz still 200; back: RUNNING, ready, no record lost",
+          .enabled(if: kcat != nil))
+    func brokerOutage() throws {
+        let cluster = try OperatorCommandTests.Cluster()
+        let manager = try cluster.manager("outage-1", config: """
+            manager: {broker_unavailable_seconds: 3, status_interval_seconds: 1}
+            """)
+        let port = try #require(manager.httpPort)
+        try cluster.produce([#"steady:{"source_type":"generator","topic":"outage-data","rate_limit_per_minute":0,"ingestion":{"polling_interval_seconds":0.1},"connector":{"rate_per_second":50}}"#])
+        _ = try cluster.waitStatus { $0["steady"]?["state"] as? String == "RUNNING" }
+        #expect(try eventually(timeout: 10) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
+
+        kill(cluster.child.process.processIdentifier, SIGUSR1)  // every broker down
+        #expect(eventually(timeout: 20) { RawHTTP.request(port: port, path: "/readyz")?.status == 503 },
+                "readyz stayed ready with the brokers gone")
+        #expect(RawHTTP.request(port: port, method: "HEAD", path: "/readyz")?.status == 503)
+        #expect(RawHTTP.request(port: port, path: "/healthz")?.status == 200)  // liveness never depends on Kafka
+        Thread.sleep(forTimeInterval: 2)
+        kill(cluster.child.process.processIdentifier, SIGUSR2)  // back
+        #expect(eventually(timeout: 30) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
+        // DEGRADED with the reason reached the status topic once it could, then RUNNING again.
+        let states = try cluster.waitStatus(timeout: 30) { $0["steady"]?["state"] as? String == "RUNNING" }
+        #expect(states["steady"]?["state"] as? String == "RUNNING")
+        let history = try cluster.detailedRecords("stream-status").filter { $0.key == "source:steady" }.compactMap(\.json)
+        let degraded = history.first { $0["state"] as? String == "DEGRADED" }
+        #expect(degraded != nil, "no DEGRADED record: \(history.compactMap { $0["state"] as? String })")
+        #expect((degraded?["last_error"] as? String ?? "").contains("unreachable"), "\(String(describing: degraded?["last_error"]))")
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(manager.terminate() == 0)
+
+        // Nothing queued during the outage was lost.
+        let seqs = try cluster.records("outage-data").compactMap { line -> Int? in
+            let value = line.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? ""
+            return (try? JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: Any])?["seq"] as? Int
+        }
+        let unique = Set(seqs)
+        let top = try #require(unique.max())
+        #expect(unique.count == top + 1, "missing \(top + 1 - unique.count) of \(top + 1) records")
+    }
+
+    @Test("HEAD on the health endpoints; idle and half-sent connections are closed", .enabled(if: kcat != nil))
+    func httpManners() throws {
+        let cluster = try OperatorCommandTests.Cluster()
+        let manager = try cluster.manager("http-1")
+        let port = try #require(manager.httpPort)
+        let head = try #require(RawHTTP.request(port: port, method: "HEAD", path: "/healthz"))
+        #expect(head.status == 200 && head.body.isEmpty)
+        #expect(try eventually(timeout: 10) { RawHTTP.request(port: port, method: "HEAD", path: "/readyz")?.status == 200 })
+        let idle = RawHTTP.secondsUntilClosed(port: port, sending: "", limit: 40)
+        #expect(idle != nil && idle! < 30, "an idle connection stayed open \(idle.map { "\($0) s" } ?? "over 40 s")")
+        let halfSent = RawHTTP.secondsUntilClosed(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n", limit: 40)
+        #expect(halfSent != nil && halfSent! < 30, "a half-sent request stayed open")
+        #expect(RawHTTP.request(port: port, path: "/healthz")?.status == 200)  // still serving
+        #expect(manager.terminate() == 0)
+    }
+}

@@ -71,6 +71,12 @@ struct PresetInterpreterTests {
         #expect(out.records.map { String(decoding: $0.key ?? [], as: UTF8.self) } == ["134210", "66167"])
         #expect(json(out.records[1])["pm2.5"] as? Double == 1.2)
         #expect(out.records.allSatisfy { $0.eventTimeMilliseconds == 1_795_939_180_000 })
+        // With no paths set, the columnar shape is recognised by its `fields` and `data` arrays.
+        let defaults = try IoTSensorInterpreter().interpret(try Fixture.bytes("purpleair_sensors.json"), cursor: HTTPJSONCursor())
+        #expect(defaults.records.map { String(decoding: $0.key ?? [], as: UTF8.self) } == ["134210", "66167"])
+        let bare = try IoTSensorInterpreter(keyField: "id")
+            .interpret(Array(#"[{"id":"s1","pm":3}]"#.utf8), cursor: HTTPJSONCursor())
+        #expect(bare.records.first?.key == Array("s1".utf8))
         let list = try IoTSensorInterpreter(recordsPath: "readings", keyField: "id")
             .interpret(Array(#"{"readings":[{"id":"s1","pm":3,"timestamp":"2026-11-29T08:00:00Z"}]}"#.utf8), cursor: HTTPJSONCursor())
         #expect(list.records.first?.key == Array("s1".utf8))

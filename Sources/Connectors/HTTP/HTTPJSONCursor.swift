@@ -8,8 +8,10 @@ struct HTTPJSONCursor: Codable, Equatable {
     var lastModified: String?
     /// Set while a paginated listing is being read across fetches.
     var nextURL: String?
-    /// Presets that dedupe what a feed repeats: id → version (NWS alerts) or row key → time (FIRMS).
+    /// Presets that dedupe what a feed repeats: alert id → version (NWS alerts).
     var seen: [String: String]?
+    /// FIRMS: acquisition date → the rows sent of that date (`FIRMSSeenWindow`).
+    var seenByDate: [String: String]?
     /// What the listing being paged through has shown so far; becomes `seen` after its last page.
     var pending: [String: String]?
 

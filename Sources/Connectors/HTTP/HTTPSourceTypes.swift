@@ -33,7 +33,8 @@ enum HTTPSourceTypes {
                                                           area: s["area"]?.stringValue ?? "world",
                                                           dayRange: s["day_range"]?.intValue ?? 1)
         let request = base(context, url: url, accept: "text/csv")
-        return HTTPSourceConnector(request: request, interpreter: NASAFirmsInterpreter(),
+        let days = NASAFirms.dayRange(setting: s["day_range"]?.intValue, url: s["url"]?.stringValue)
+        return HTTPSourceConnector(request: request, interpreter: NASAFirmsInterpreter(dayRange: days),
                                    secrets: secrets(context) + [mapKey])
     }
 

@@ -4,7 +4,9 @@ import Pipeline
 /// `iot_sensor`: sensor-network APIs. Either an array of reading objects (`records_path`), or the
 /// columnar shape of networks such as PurpleAir (`fields_path` names + `data_path` rows), one
 /// record per sensor, keyed by `key_field` (default `sensor_index`), stamped with the response's
-/// data time (`data_time_stamp`, else `time_stamp`) when the reading has none.
+/// data time (`data_time_stamp`, else `time_stamp`) when the reading has none. With neither path
+/// set, a body that has top-level `fields` and `data` arrays is read in the columnar shape (what
+/// PurpleAir returns), anything else as a list of readings at the top.
 struct IoTSensorInterpreter: ResponseInterpreter {
     var recordsPath: String?
     var keyField = "sensor_index"
@@ -21,6 +23,10 @@ struct IoTSensorInterpreter: ResponseInterpreter {
         let top = document as? [String: Any]
         let dataTime = JSONPath.timestampMilliseconds(top?["data_time_stamp"] ?? top?["time_stamp"])
         var readings: [[String: Any]] = []
+        var (fieldsPath, dataPath) = (self.fieldsPath, self.dataPath)
+        if fieldsPath == nil, dataPath == nil, recordsPath == nil, top?["fields"] is [Any], top?["data"] is [Any] {
+            (fieldsPath, dataPath) = ("fields", "data")
+        }
         if let fieldsPath, let dataPath {
             guard let fields = JSONPath.value(at: fieldsPath, in: document) as? [String],
                   let rows = JSONPath.value(at: dataPath, in: document) as? [[Any]] else {

@@ -11,6 +11,8 @@ public struct DeliveryOutcomes: Sendable, Equatable {
     public var deadLettered = 0
     /// Lost: not delivered and no DLQ copy (DLQ disabled, or the DLQ write failed too).
     public var failed = 0
+    /// Dropped by the queue's overflow strategy (`drop_oldest`, `drop_newest`).
+    public var dropped = 0
 
     public init(streamID: String, sourceID: String) {
         self.streamID = streamID
@@ -21,7 +23,7 @@ public struct DeliveryOutcomes: Sendable, Equatable {
     /// streams than the one enqueuing, so they are grouped by stream for routing.
     public static func dropped(_ records: [PipelineRecord]) -> [DeliveryOutcomes] {
         var batcher = OutcomeBatcher()
-        for record in records { batcher.add(record) { _ in } }
+        for record in records { batcher.add(record) { $0.dropped += 1 } }
         return batcher.runs
     }
 }

@@ -232,6 +232,7 @@ public final class PriorityQueue: Sendable {
     var waiterCount: Int { state.withLock { $0.waiters.count } }
 
     public var isClosed: Bool { state.withLock { $0.closed } }
+    public var overflowStrategy: OverflowStrategy { state.withLock { $0.storage.strategy } }
     public var count: Int { state.withLock { $0.storage.count } }
     public var byteCount: Int { state.withLock { $0.storage.bytes } }
 

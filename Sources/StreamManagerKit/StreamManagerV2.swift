@@ -409,7 +409,7 @@ public final class StreamManagerV2: Sendable {
     fileprivate func route(_ outcomes: [DeliveryOutcomes]) {
         let runtimes = state.withLock { s in outcomes.map { s.byStreamID[$0.streamID] } }
         for (outcome, runtime) in zip(outcomes, runtimes) {
-            runtime?.settle(outcome.sequences, failed: outcome.failed + outcome.deadLettered)
+            runtime?.settle(outcome.sequences, failed: outcome.failed + outcome.deadLettered, dropped: outcome.dropped)
         }
     }
 

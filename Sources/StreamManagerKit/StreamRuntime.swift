@@ -22,6 +22,9 @@ final class StreamRuntime: Sendable {
         var tracker = CursorTracker()
         var processed = 0
         var failed = 0
+        /// Records the queue's overflow strategy dropped, and when it last did.
+        var dropped = 0
+        var lastDropAt: ContinuousClock.Instant?
         var errors = 0
         var lastError: String?
         /// The last poll failed / the last settled send had failures (DEGRADED in the status topic).
@@ -177,9 +180,13 @@ final class StreamRuntime: Sendable {
     // MARK: outcomes
 
     /// Delivery outcomes for this stream's records (any order).
-    func settle(_ sequences: [UInt64], failed: Int) {
+    func settle(_ sequences: [UInt64], failed: Int, dropped: Int = 0) {
         let (safe, done) = shared.withLock { s -> (String?, Bool) in
             s.failed += failed
+            if dropped > 0 {
+                s.dropped += dropped
+                s.lastDropAt = .now
+            }
             if !sequences.isEmpty { s.sendFailing = failed > 0 }
             let safe = s.tracker.settle(sequences)
             return (safe, s.tracker.pendingCount == 0)
@@ -247,11 +254,18 @@ final class StreamRuntime: Sendable {
 
     // MARK: reporting
 
+    /// How long after its last drop a stream still reports it (DEGRADED, the drop in `last_error`).
+    static let dropMemory: Duration = .seconds(30)
+
     var report: StreamReport {
         let s = shared.withLock { $0 }
+        let dropping = s.lastDropAt.map { ContinuousClock.now - $0 < Self.dropMemory } ?? false
+        let dropNote = dropping
+            ? "queue full: \(s.dropped) records dropped by queue_overflow_strategy \(queue.overflowStrategy.rawValue)"
+            : nil
         return StreamReport(sourceID: sourceID, streamID: streamID, configHash: s.configHash,
-                            recordsProcessed: s.processed, recordsFailed: s.failed,
-                            lastError: s.lastError, degraded: s.pollFailing || s.sendFailing)
+                            recordsProcessed: s.processed, recordsFailed: s.failed, recordsDropped: s.dropped,
+                            lastError: dropNote ?? s.lastError, degraded: s.pollFailing || s.sendFailing || dropping)
     }
 
     var metrics: StreamMetrics {

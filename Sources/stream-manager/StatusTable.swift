@@ -6,12 +6,13 @@ import StreamConfig
 /// The `status` table (DESIGN.md's columns), then the managers with their heartbeat age.
 enum StatusTable {
     static func render(_ board: StatusBoard, now: Date) -> String {
-        var rows = [["SOURCE", "STATE", "MODE", "TOPIC", "RECORDS", "ERRORS", "INSTANCE", "CONFIG", "UPDATED", "LAST ERROR"]]
+        var rows = [["SOURCE", "STATE", "MODE", "TOPIC", "RECORDS", "ERRORS", "DROPPED", "INSTANCE", "CONFIG", "UPDATED", "LAST ERROR"]]
         for id in board.sources.keys.sorted() {
             let s = board.sources[id]!
             let state = s.rejected == nil || s.state == .rejected ? s.state.rawValue : "\(s.state.rawValue) (rejected edit)"
             let error = s.rejected.map { "rejected: \($0.error)" } ?? s.last_error ?? ""
             rows.append([id, state, s.mode ?? "-", s.topic ?? "-", "\(s.records_processed)", "\(s.records_failed)",
+                         s.records_dropped.map(String.init) ?? "-",
                          s.instance_id, s.config_hash.map(ConfigHash.short) ?? "-", s.updated_at, oneLine(error)])
         }
         var out = table(rows)

@@ -14,6 +14,7 @@ struct SourceStatusTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.json())) as? [String: Any])
         #expect(Set(object.keys) == Set(SourceStatus.fields))
         #expect(object["stream_id"] is NSNull && object["rejected"] is NSNull && object["last_error"] is NSNull)
+        #expect(object["records_dropped"] is NSNull)  // present, null until the stream reports
         #expect(object["state"] as? String == "RUNNING" && object["generation"] as? Int == 0)
         #expect((object["config_hash"] as? String)?.count == 64 && object["config_version"] as? String == "kafka:3:17")
         #expect(object["mode"] as? String == "real_time" && object["topic"] as? String == "t")
@@ -40,9 +41,15 @@ struct SourceStatusTests {
         status.warnings = ["unknown key 'x'", "ünïcode"]
         status.refuse(Rejection(configHash: "ab", configVersion: "kafka:0:1", error: "bad \"value\""))
         status.records_processed = 12
+        status.records_dropped = 288_500
         let back = try JSONDecoder().decode(SourceStatus.self, from: Data(status.json()))
         #expect(back == status)
         let keys = try #require(try JSONSerialization.jsonObject(with: Data(status.json())) as? [String: Any]).keys
         #expect(Set(keys) == Set(SourceStatus.fields))
+        // A record written before `records_dropped` existed still decodes (dashboards read old ones).
+        let old = #"{"config_hash":null,"config_version":null,"generation":0,"instance_id":"i","last_error":null,"mode":null,"#
+            + #""records_failed":0,"records_processed":3,"rejected":null,"source_id":"a","state":"RUNNING","stream_id":null,"#
+            + #""topic":null,"updated_at":"2026-11-29T15:41:00.123Z","warnings":[]}"#
+        #expect(try JSONDecoder().decode(SourceStatus.self, from: Data(old.utf8)).records_dropped == nil)
     }
 }

@@ -36,6 +36,8 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     public var topic: String?
     public var records_processed: Int
     public var records_failed: Int
+    /// Records the queue's overflow strategy dropped (null until the stream reports).
+    public var records_dropped: Int?
     public var last_error: String?
     public var updated_at: String
 
@@ -66,8 +68,8 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     /// Equal but for the counts and the time: no new record is needed.
     public func reportsSame(as other: SourceStatus) -> Bool {
         var a = self, b = other
-        (a.records_processed, a.records_failed, a.updated_at) = (0, 0, "")
-        (b.records_processed, b.records_failed, b.updated_at) = (0, 0, "")
+        (a.records_processed, a.records_failed, a.records_dropped, a.updated_at) = (0, 0, nil, "")
+        (b.records_processed, b.records_failed, b.records_dropped, b.updated_at) = (0, 0, nil, "")
         return a == b
     }
 
@@ -79,7 +81,8 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         func string(_ s: String?) -> String { s.map(CanonicalJSON.quoted) ?? "null" }
         var out = "{\"config_hash\":\(string(config_hash)),\"config_version\":\(string(config_version))"
         out += ",\"generation\":\(generation),\"instance_id\":\(string(instance_id)),\"last_error\":\(string(last_error))"
-        out += ",\"mode\":\(string(mode)),\"records_failed\":\(records_failed),\"records_processed\":\(records_processed)"
+        out += ",\"mode\":\(string(mode)),\"records_dropped\":\(records_dropped.map(String.init) ?? "null")"
+        out += ",\"records_failed\":\(records_failed),\"records_processed\":\(records_processed)"
         if let r = rejected {
             out += ",\"rejected\":{\"config_hash\":\(string(r.config_hash)),\"config_version\":\(string(r.config_version))"
             out += ",\"error\":\(string(r.error))}"
@@ -95,7 +98,7 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     /// DESIGN.md's field list, in its order.
     public static let fields = ["source_id", "stream_id", "state", "config_hash", "config_version", "rejected", "warnings",
                                 "instance_id", "generation", "mode", "topic", "records_processed", "records_failed",
-                                "last_error", "updated_at"]
+                                "records_dropped", "last_error", "updated_at"]
 
     public static func key(_ sourceID: String) -> String { "source:\(sourceID)" }
 }

@@ -200,6 +200,7 @@ public final class StatusPublisher: Sendable {
             update(id) { s in
                 s.records_processed = report.recordsProcessed
                 s.records_failed = report.recordsFailed
+                s.records_dropped = report.recordsDropped
                 // Brokers away: nothing is delivered, whatever the source does.
                 let degraded = report.degraded || view.kafkaProblem != nil
                 if let problem = view.kafkaProblem { s.last_error = problem } else if report.lastError != nil { s.last_error = report.lastError }

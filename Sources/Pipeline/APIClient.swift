@@ -72,7 +72,8 @@ public final class APIClient: Sendable {
         // The same request within the TTL is answered from the cache as "nothing new":
         // the data counts as fresh, and re-emitting it would duplicate records.
         let cacheKey = "\(request.cursor ?? "")|\(request.maxRecords)"
-        if settings.cacheTTL > .zero, cache.value(forKey: cacheKey) != nil {
+        let caching = settings.cacheTTL > .zero && connector.fetchesMayBeCached
+        if caching, cache.value(forKey: cacheKey) != nil {
             return FetchResult(records: [], nextCursor: request.cursor, notModified: true)
         }
         let policy = RetryPolicy(maxRetries: settings.maxRetries, baseDelay: settings.retryBackoffBase, clock: clock)
@@ -85,7 +86,7 @@ public final class APIClient: Sendable {
         }, onRetry: { _ in
             self.counts.withLock { $0.retries += 1 }
         })
-        if settings.cacheTTL > .zero { cache.store(result, forKey: cacheKey) }
+        if caching { cache.store(result, forKey: cacheKey) }
         return result
     }
 

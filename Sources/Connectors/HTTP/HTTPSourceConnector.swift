@@ -31,6 +31,9 @@ public final class HTTPSourceConnector: SourceConnector {
     /// The API host: rate limits may be shared per host, and the response cache is keyed by it.
     public var apiHost: String? { URLComponents(string: request.url)?.host }
 
+    /// An API's answer to the same request is the same within the cache TTL.
+    public var fetchesMayBeCached: Bool { true }
+
     public func fetch(_ fetch: FetchRequest) async throws -> FetchResult {
         var cursor = HTTPJSONCursor(fetch.cursor)
         var url = cursor.nextURL ?? request.url

@@ -80,7 +80,9 @@ public final class ConnectorRegistry: Sendable {
         } catch {
             throw ConnectorRegistryError.environment(error.description)
         }
-        return try factory(ConnectorContext(sourceID: sourceID, source: source, settings: settings))
+        // Factories turn these settings into timeouts and sizes; clamped, a source built in
+        // code without validation cannot hand them a value that traps.
+        return try factory(ConnectorContext(sourceID: sourceID, source: source.clampedToBounds(), settings: settings))
     }
 }
 

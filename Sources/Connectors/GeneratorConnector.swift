@@ -6,6 +6,9 @@ import StreamConfig
 /// Synthetic records for demos, benchmarks and zero-loss tests. Each value is a JSON object
 /// `{"seq":N,"source_id":"…","payload":"…"}` padded to `payloadBytes`; `seq` continues from
 /// the cursor, so a restarted or handed-over stream neither skips nor repeats a number.
+///
+/// Every setting is clamped into its `SettingBounds.Generator` range (NaN rate: the default),
+/// so settings built in code cannot make the connector trap or allocate without limit.
 public struct GeneratorSettings: Sendable, Equatable {
     /// Records per second; 0 = as fast as the pipeline takes them. Fractions allowed.
     public var ratePerSecond: Double
@@ -17,10 +20,18 @@ public struct GeneratorSettings: Sendable, Equatable {
     public var keyCardinality: Int
 
     public init(ratePerSecond: Double = 1, totalRecords: Int = 0, payloadBytes: Int = 200, keyCardinality: Int = 16) {
-        self.ratePerSecond = ratePerSecond
-        self.totalRecords = totalRecords
-        self.payloadBytes = payloadBytes
-        self.keyCardinality = max(1, keyCardinality)
+        let bounds = SettingBounds.Generator.self
+        self.ratePerSecond = bounds.ratePerSecond.clamp(ratePerSecond, nanAs: 1)
+        self.totalRecords = bounds.totalRecords.clamp(totalRecords)
+        self.payloadBytes = bounds.payloadBytes.clamp(payloadBytes)
+        self.keyCardinality = bounds.keyCardinality.clamp(keyCardinality)
+    }
+
+    /// The settings clamped again: the properties are `var`s, so a value may have been
+    /// changed after `init`.
+    var clamped: GeneratorSettings {
+        GeneratorSettings(ratePerSecond: ratePerSecond, totalRecords: totalRecords, payloadBytes: payloadBytes,
+                          keyCardinality: keyCardinality)
     }
 }
 
@@ -32,9 +43,14 @@ public final class GeneratorConnector: SourceConnector {
     private let sourceField: [UInt8]
     private let keyPrefix: [UInt8]
 
+    /// Bytes of keys and values one fetch returns at most, whatever `maxRecords` asks: with a
+    /// rate of 0 a fetch would otherwise build `max_records_per_poll` records of up to a
+    /// megabyte each at once. A fetch cut short says `hasMore`, so the loop asks again at once.
+    public static let maxBytesPerFetch = 16 << 20
+
     public init(sourceID: String, settings: GeneratorSettings) {
         self.sourceID = sourceID
-        self.settings = settings
+        self.settings = settings.clamped
         prefix = Array(#"{"seq":"#.utf8)
         sourceField = Array(#","source_id":"#.utf8) + GeneratorConnector.jsonString(sourceID) + Array(#","payload":""#.utf8)
         keyPrefix = Array("\(sourceID)-".utf8)
@@ -42,28 +58,42 @@ public final class GeneratorConnector: SourceConnector {
 
     public func fetch(_ request: FetchRequest) async throws -> FetchResult {
         let start = request.cursor.flatMap { UInt64($0) } ?? 0
-        var count = UInt64(max(0, request.maxRecords))
-        if settings.totalRecords > 0 {
-            count = min(count, UInt64(settings.totalRecords) &- min(start, UInt64(settings.totalRecords)))
+        // Never past the last sequence number (a cursor from elsewhere may be anything).
+        var count = min(UInt64(max(0, request.maxRecords)), UInt64.max - start)
+        let total = UInt64(settings.totalRecords)  // clamped: never negative
+        if total > 0 {
+            count = min(count, total - min(start, total))
         }
+        var limited = false
         if settings.ratePerSecond > 0 {
             // Paced from this connector's start: a restarted stream does not burst to catch up.
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let due = UInt64(settings.ratePerSecond * seconds) + 1
+            let due = Saturating.uint64(settings.ratePerSecond * seconds).addingReportingOverflow(1)
             let emitted = emittedSinceStart(start)
-            count = min(count, due > emitted ? due - emitted : 0)
+            let allowed = due.overflow ? UInt64.max : due.partialValue
+            count = min(count, allowed > emitted ? allowed - emitted : 0)
+        }
+        if count > recordsPerFetchByBytes {
+            count = recordsPerFetchByBytes
+            limited = true
         }
         var records: [SourceRecord] = []
         records.reserveCapacity(Int(count))
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Saturating.int64(Date().timeIntervalSince1970 * 1000)
         for seq in start..<(start + count) {
             records.append(SourceRecord(key: key(seq), value: value(seq), eventTimeMilliseconds: now))
         }
         let next = start + count
-        let finished = settings.totalRecords > 0 && next >= UInt64(settings.totalRecords)
+        let finished = total > 0 && next >= total
         return FetchResult(records: records, nextCursor: String(next),
-                           hasMore: !finished && settings.ratePerSecond == 0 && count > 0)
+                           hasMore: !finished && count > 0 && (settings.ratePerSecond == 0 || limited))
+    }
+
+    /// How many records fit in `maxBytesPerFetch` (at least one).
+    private var recordsPerFetchByBytes: UInt64 {
+        let perRecord = max(settings.payloadBytes, 64 + sourceField.count) + keyPrefix.count + 20
+        return UInt64(max(1, Self.maxBytesPerFetch / perRecord))
     }
 
     // The first cursor this instance served, so pacing counts only what it emitted itself.
@@ -88,13 +118,14 @@ public final class GeneratorConnector: SourceConnector {
     }
 
     func value(_ seq: UInt64) -> [UInt8] {
-        var bytes = prefix
-        bytes.reserveCapacity(max(settings.payloadBytes, 64 + sourceField.count))
-        bytes += Array(String(seq).utf8)
-        bytes += sourceField
-        let padding = max(0, settings.payloadBytes - bytes.count - 2)
-        bytes += repeatElement(UInt8(ascii: "x"), count: padding)
-        bytes += [UInt8(ascii: "\""), UInt8(ascii: "}")]
+        let head = prefix + Array(String(seq).utf8) + sourceField
+        // Filled with the padding first, then the fields written over its start: one
+        // allocation, and no byte-by-byte appends for values up to a megabyte.
+        let size = max(settings.payloadBytes, head.count + 2)
+        var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: size)
+        bytes.replaceSubrange(0..<head.count, with: head)
+        bytes[size - 2] = UInt8(ascii: "\"")
+        bytes[size - 1] = UInt8(ascii: "}")
         return bytes
     }
 

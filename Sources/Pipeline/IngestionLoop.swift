@@ -19,6 +19,11 @@ public final class IngestionLoop: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
+    /// Continuous streaming also flushes once its buffer holds this many bytes of keys and
+    /// values: `buffer_size` counts records, and records can be large (up to a megabyte each
+    /// from the generator), so a count alone could hold gigabytes until the next flush.
+    public static let maxBufferedBytes = 16 << 20
+
     private let state: Mutex<State>
     private let clock: PipelineClock
     private let fetch: Fetch
@@ -63,6 +68,7 @@ public final class IngestionLoop: Sendable {
     /// Runs until stopped; returns the final cursor (the position after the last emitted record).
     public func run() async -> String? {
         var buffer: [SourceRecord] = []
+        var bufferBytes = 0
         var bufferCursor: String?
         // The position after the last fetched record, emitted or still buffered.
         var fetchCursor = cursor
@@ -92,18 +98,20 @@ public final class IngestionLoop: Sendable {
                 }
                 await pause(settings.pollingInterval)
             case .continuousStreaming:
-                let room = max(1, settings.bufferSize - buffer.count)
+                let room = settings.bufferSize > buffer.count ? settings.bufferSize - buffer.count : 1
                 var more = false
                 if let result = await poll(max: room, from: fetchCursor) {
                     fetchCursor = result.nextCursor ?? fetchCursor
                     buffer += result.records
+                    bufferBytes += result.records.reduce(0) { $0 + $1.value.count + ($1.key?.count ?? 0) }
                     bufferCursor = result.nextCursor ?? bufferCursor
                     more = result.hasMore
                 }
                 let due = clock.now() - lastFlush >= settings.bufferFlushInterval
-                if buffer.count >= settings.bufferSize || due {
+                if buffer.count >= settings.bufferSize || bufferBytes >= Self.maxBufferedBytes || due {
                     if !buffer.isEmpty || bufferCursor != nil { _ = await emitPage(buffer, bufferCursor) }
                     buffer.removeAll(keepingCapacity: true)
+                    bufferBytes = 0
                     bufferCursor = nil
                     lastFlush = clock.now()
                 }

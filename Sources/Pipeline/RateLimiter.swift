@@ -79,7 +79,7 @@ public final class TokenBucket: Sendable {
             s.tokens -= 1
             guard s.tokens < 0 else { return .zero }
             s.waited += 1
-            return .seconds(-s.tokens / rate)
+            return Saturating.duration(seconds: -s.tokens / rate)
         }
         guard wait > .zero else { return }
         do {

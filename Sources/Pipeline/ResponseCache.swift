@@ -64,7 +64,7 @@ public final class ResponseCache<Value: Sendable>: Sendable {
     }
 
     public convenience init(ttlSeconds: Double, maxEntries: Int = 1024, clock: any PipelineClock = SystemPipelineClock()) {
-        self.init(ttl: .seconds(Swift.max(ttlSeconds, 0)), maxEntries: maxEntries, clock: clock)
+        self.init(ttl: Saturating.duration(seconds: ttlSeconds), maxEntries: maxEntries, clock: clock)
     }
 
     /// The cached value if present and not expired; counts a hit or a miss.

@@ -37,7 +37,7 @@ public struct RetryPolicy: Sendable {
     public init(maxRetries: Int, backoffBaseSeconds: Double, maxDelay: Duration = .seconds(60), jitter: Double = 0.1,
                 clock: any PipelineClock = SystemPipelineClock(),
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
-        self.init(maxRetries: maxRetries, baseDelay: .seconds(max(backoffBaseSeconds, 0)), maxDelay: maxDelay,
+        self.init(maxRetries: maxRetries, baseDelay: Saturating.duration(seconds: backoffBaseSeconds), maxDelay: maxDelay,
                   jitter: jitter, clock: clock, random: random)
     }
 
@@ -51,7 +51,7 @@ public struct RetryPolicy: Sendable {
             n += 1
         }
         seconds *= 1 + jitter * (2 * random() - 1)
-        var wait = Duration.seconds(min(max(seconds, 0), cap))
+        var wait = Saturating.duration(seconds: min(seconds, cap))
         if let retryAfter, retryAfter > wait { wait = retryAfter }
         return wait
     }

@@ -104,13 +104,13 @@ public final class Throttler: Sendable {
             if throttled {
                 s.throttledCount += 1
                 if settings.minSendRate > 0 {
-                    stateDelay = min(stateDelay, .seconds(Double(count) / settings.minSendRate))
+                    stateDelay = min(stateDelay, Saturating.duration(seconds: Double(count) / settings.minSendRate))
                 }
             }
             var sendAt = now + stateDelay
             if let maxRate = settings.maxSendRate, maxRate > 0 {
                 if let next = s.nextSendAt, next > sendAt { sendAt = next }
-                s.nextSendAt = sendAt + .seconds(Double(count) / maxRate)
+                s.nextSendAt = sendAt + Saturating.duration(seconds: Double(count) / maxRate)
             }
             return (sendAt - now, throttled, s.backoffLevel)
         }
@@ -128,12 +128,14 @@ public final class Throttler: Sendable {
     static func backoffDelay(level: Int, settings: ThrottleSettings) -> Duration {
         let cap = settings.maxBackoffDelay.inSeconds
         var seconds = settings.backoffBaseDelay.inSeconds
+        // A factor that is NaN or at most 1 would never reach the cap: stay at the base.
+        let factor = settings.adjustmentFactor > 1 ? settings.adjustmentFactor : 1
         var step = 1
-        while step < level && seconds < cap {
-            seconds *= max(settings.adjustmentFactor, 1)
+        while step < level && seconds < cap && factor > 1 {
+            seconds *= factor
             step += 1
         }
-        return .seconds(min(seconds, cap))
+        return Saturating.duration(seconds: min(seconds, cap))
     }
 
     public var currentState: ThrottleState { state.withLock { $0.current } }
@@ -165,7 +167,7 @@ final class ThrottlerInstruments: Sendable {
     func throttled(_ wait: Duration, backoffLevel level: Int) {
         throttledBatches.increment()
         backoffLevel.record(level)
-        delays.recordNanoseconds(Int64(wait.inSeconds * 1e9))
+        delays.recordNanoseconds(Saturating.int64(wait.inSeconds * 1e9))
     }
 
     func lag(_ lag: Int64) { consumerLag.record(lag) }

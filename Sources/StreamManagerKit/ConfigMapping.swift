@@ -4,11 +4,21 @@ import Pipeline
 import StreamConfig
 
 /// Turns the config model (pure values) into the settings of the pipeline's components.
+///
+/// Configs built in code reach this without validation, so every setting is first clamped
+/// into its `SettingBounds` range and every conversion saturates: a wild value behaves like
+/// the nearest sensible one instead of trapping the process.
 public enum ConfigMapping {
-    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+    /// Whole milliseconds, as the config's durations were always rounded; NaN and negatives
+    /// give zero, huge values `Saturating.maxSeconds`.
+    static func duration(_ seconds: Double) -> Duration {
+        guard seconds > 0 else { return .zero }
+        return .milliseconds(Int64((min(seconds, Saturating.maxSeconds) * 1000).rounded()))
+    }
 
-    static func ingestion(_ c: IngestionConfig) -> IngestionSettings {
-        IngestionSettings(
+    static func ingestion(_ config: IngestionConfig) -> IngestionSettings {
+        let c = config.clampedToBounds()
+        return IngestionSettings(
             mode: IngestionSettings.Mode(rawValue: c.mode.rawValue) ?? .realTime,
             pollingInterval: duration(c.pollingIntervalSeconds),
             maxRecordsPerPoll: c.maxRecordsPerPoll,
@@ -22,10 +32,11 @@ public enum ConfigMapping {
 
     static func overflow(_ s: QueueOverflowStrategy) -> OverflowStrategy { OverflowStrategy(rawValue: s.rawValue) ?? .dropOldest }
 
-    static func throttle(_ t: ThrottlingConfig) -> ThrottleSettings {
-        ThrottleSettings(enabled: t.enabled, minSendRate: t.minSendRate, maxSendRate: t.maxSendRate > 0 ? t.maxSendRate : nil,
-                         targetConsumerLag: Int64(t.targetConsumerLag), criticalConsumerLag: Int64(t.criticalConsumerLag),
-                         adjustmentFactor: t.adjustmentFactor, recoveryCycles: t.recoveryCycles)
+    static func throttle(_ config: ThrottlingConfig) -> ThrottleSettings {
+        let t = config.clampedToBounds()
+        return ThrottleSettings(enabled: t.enabled, minSendRate: t.minSendRate, maxSendRate: t.maxSendRate > 0 ? t.maxSendRate : nil,
+                                targetConsumerLag: Int64(t.targetConsumerLag), criticalConsumerLag: Int64(t.criticalConsumerLag),
+                                adjustmentFactor: t.adjustmentFactor, recoveryCycles: t.recoveryCycles)
     }
 
     static func routing(_ r: TopicRoutingConfig) -> RoutingRules {
@@ -55,15 +66,21 @@ public enum ConfigMapping {
         }
     }
 
-    static func api(_ s: SourceConfig, retryBackoffBase: Double) -> APIClient.Settings {
-        APIClient.Settings(timeout: duration(s.timeoutSeconds), cacheTTL: duration(s.cacheTTLSeconds),
-                           maxRetries: s.maxRetries, retryBackoffBase: duration(retryBackoffBase))
+    static func api(_ source: SourceConfig, retryBackoffBase: Double) -> APIClient.Settings {
+        let s = source.clampedToBounds()
+        let base = SettingBounds.kafkaRetryBackoffBase.clamp(retryBackoffBase, nanAs: KafkaConfig().retryBackoffBase)
+        return APIClient.Settings(timeout: duration(s.timeoutSeconds), cacheTTL: duration(s.cacheTTLSeconds),
+                                  maxRetries: s.maxRetries, retryBackoffBase: duration(base))
     }
+
+    /// The DLQ re-driver's delay.
+    static func redriveDelay(_ r: DLQRedriveConfig) -> Duration { duration(r.clampedToBounds().delaySeconds) }
 
     /// The data producer's settings. `${ENV}` references in `kafka.properties` (SASL passwords)
     /// are resolved here, at use.
-    static func producer(_ k: KafkaConfig, bootstrapServers: [String],
+    static func producer(_ config: KafkaConfig, bootstrapServers: [String],
                          environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KafkaProducerConfiguration {
+        let k = config.clampedToBounds()
         var p = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
         p.clientID = k.clientID
         p.compression = KafkaCompression(rawValue: k.compressionType.rawValue) ?? .none

@@ -10,7 +10,7 @@ enum RedriveService {
                       deadLettered: @escaping @Sendable () -> Int, logger: Logger) throws -> (DeadLetterRedriver, Task<Void, Never>)? {
         let r = config.dlqRedrive
         guard config.enableDLQ, r.enabled, r.maxRedrives > 0 else { return nil }
-        let settings = RedriveSettings(delay: .milliseconds(Int64(r.delaySeconds * 1000)), maxRedrives: r.maxRedrives,
+        let settings = RedriveSettings(delay: ConfigMapping.redriveDelay(r), maxRedrives: r.maxRedrives,
                                        groupID: "\(config.manager.groupID).dlq-redrive")
         let redriver = DeadLetterRedriver(bootstrapServers: bootstrapServers,
                                           producerConfiguration: try ConfigMapping.producer(config.kafka, bootstrapServers: bootstrapServers),

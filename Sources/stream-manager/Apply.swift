@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Operator
+import Pipeline
 import Reconciler
 import StreamConfig
 
@@ -74,7 +75,7 @@ struct Apply: AsyncParsableCommand {
         let expectations = changes.map(ApplyExpectation.init(change:))
         let reported = Reported()
         let result = try await StatusWatch.follow(topic: kafka.statusTopic, configuration: kafka.consumer("stream-manager-apply"),
-                                                  logger: logger, timeout: .milliseconds(Int64(timeout * 1000))) { board -> String? in
+                                                  logger: logger, timeout: Saturating.duration(seconds: timeout)) { board -> String? in
             var pending = false
             for e in expectations {
                 switch e.verdict(board.sources[e.sourceID]) {

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Operator
+import Pipeline
 import Reconciler
 import ServiceLifecycle
 import StreamConfig
@@ -95,7 +96,7 @@ struct Run: AsyncParsableCommand {
         services.append(streamOperator)
         var groupConfiguration = ServiceGroupConfiguration(services: services.map { .init(service: $0) },
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownTimeout * 1000))
+        groupConfiguration.maximumGracefulShutdownDuration = Saturating.duration(seconds: shutdownTimeout)
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: groupConfiguration).run()
     }

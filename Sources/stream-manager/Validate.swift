@@ -47,7 +47,15 @@ struct Validate: ParsableCommand {
 
     private func check(_ file: String, options: ValidationOptions) -> [Diagnostic] {
         if file == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
+            // Read no more than the limit allows, so a huge input is refused without holding it.
+            let limits: DocumentLimits = sourceDocument ? .sourceDocument : .configDocument
+            let data: Data
+            do {
+                data = try ConfigLoader.readDocument(from: FileHandle.standardInput, limits: limits)
+            } catch {
+                return [Diagnostic(severity: .error, path: "", line: 1, column: 1,
+                                   message: "standard input could not be read: \(error.localizedDescription)")]
+            }
             return sourceDocument
                 ? ConfigLoader.parseSourceDocument(data: data, sourceID: sourceID, options: options).diagnostics
                 : ConfigLoader.parse(data: data, options: options).diagnostics

@@ -138,6 +138,6 @@ struct ValidateCommandTests {
     func stdin() throws {
         let result = try StreamManagerBinary.run(["validate", "-"], stdin: "queue_max_size: 0\n")
         #expect(result.status == 1)
-        #expect(result.stdout == "<stdin>:1:17: error: queue_max_size: must be at least 1, got 0\n")
+        #expect(result.stdout == "<stdin>:1:17: error: queue_max_size: must be between 1 and 10000000 records, got 0\n")
     }
 }

@@ -48,8 +48,8 @@ struct DiagnosticPositionTests {
         let good = parse("dlq_redrive:\n  delay_seconds: 2.5\n").value
         #expect(good?.dlqRedrive == DLQRedriveConfig(enabled: true, delaySeconds: 2.5, maxRedrives: 3))
         let d = parse("dlq_redrive:\n  delay_seconds: -1\n  max_redrives: -2\n  max_redrive: 1\n").diagnostics
-        expectDiagnostic(d, at: "dlq_redrive.delay_seconds", line: 2, column: 18, containing: "must not be negative")
-        expectDiagnostic(d, at: "dlq_redrive.max_redrives", line: 3, column: 17, containing: "must not be negative")
+        expectDiagnostic(d, at: "dlq_redrive.delay_seconds", line: 2, column: 18, containing: "must be between 0 and 31536000 seconds, got -1")
+        expectDiagnostic(d, at: "dlq_redrive.max_redrives", line: 3, column: 17, containing: "must be between 0 and 1000, got -2")
         expectDiagnostic(d, at: "dlq_redrive.max_redrive", line: 4, column: 3, containing: "did you mean 'max_redrives'?")
     }
 
@@ -58,22 +58,22 @@ struct DiagnosticPositionTests {
         let d = parse(Self.yaml).diagnostics
         expectDiagnostic(d, at: "kafka.compression_type", line: 2, column: 21,
                          containing: "unknown value 'gz'; allowed: none, gzip, snappy, lz4, zstd; did you mean 'gzip'?")
-        expectDiagnostic(d, at: "kafka.batch_size", line: 3, column: 15, containing: "must be at least 1, got 0")
-        expectDiagnostic(d, at: "kafka.linger_ms", line: 4, column: 14, containing: "must not be negative")
+        expectDiagnostic(d, at: "kafka.batch_size", line: 3, column: 15, containing: "must be between 1 and 1000000 records, got 0")
+        expectDiagnostic(d, at: "kafka.linger_ms", line: 4, column: 14, containing: "must be between 0 and 900000 ms, got -1")
         expectDiagnostic(d, at: "throttling.min_send_rate", line: 6, column: 18,
                          containing: "min_send_rate (10) is greater than max_send_rate (5)")
         expectDiagnostic(d, at: "throttling.target_consumer_lag", line: 8, column: 24,
                          containing: "must be less than critical_consumer_lag")
-        expectDiagnostic(d, at: "throttling.adjustment_factor", line: 10, column: 22, containing: "greater than 1")
+        expectDiagnostic(d, at: "throttling.adjustment_factor", line: 10, column: 22, containing: "must be between 1.01 and 100, got 1")
         expectDiagnostic(d, at: "queue_overflow_strategy", line: 11, column: 26,
                          containing: "allowed: drop_oldest, drop_newest, block")
         expectDiagnostic(d, at: "enable_dlq", line: 12, column: 13, containing: "expected true or false, got a string (\"yes\")")
         expectDiagnostic(d, at: "manager.status_topic", line: 14, column: 17, containing: "contains '/'")
-        expectDiagnostic(d, at: "manager.http_port", line: 15, column: 14, containing: "port number")
+        expectDiagnostic(d, at: "manager.http_port", line: 15, column: 14, containing: "must be between 0 and 65535, got 70000")
         expectDiagnostic(d, at: "sources.noaa.ingestion.polling_interval_secs", line: 22, column: 7,
                          containing: "unknown key 'polling_interval_secs'; did you mean 'polling_interval_seconds'?")
         expectDiagnostic(d, at: "sources.noaa.ingestion.polling_interval_seconds", line: 23, column: 33,
-                         containing: "must not be negative, got -5")
+                         containing: "must be between 0.01 and 31536000 seconds, got -5")
         expectDiagnostic(d, at: "sources.noaa.timeout_seconds", line: 24, column: 22,
                          containing: "expected a number, got a string (\"thirty\")")
         expectDiagnostic(d, at: "sources.noaa.connector.area", line: 25, column: 37, containing: "two-letter")
@@ -106,7 +106,7 @@ struct DiagnosticPositionTests {
     func jsonKinds() {
         let d = parse(Self.json).diagnostics
         expectDiagnostic(d, at: "kafka.compression_type", line: 2, column: 33, containing: "unknown value 'gz'")
-        expectDiagnostic(d, at: "kafka.batch_size", line: 2, column: 53, containing: "must be at least 1")
+        expectDiagnostic(d, at: "kafka.batch_size", line: 2, column: 53, containing: "must be between 1 and 1000000 records, got 0")
         expectDiagnostic(d, at: "sources.noaa.ingestion.polling_interval_secs", line: 7, column: 42,
                          containing: "did you mean 'polling_interval_seconds'?")
         expectDiagnostic(d, at: "sources.noaa.ingestion.buffer_size", line: 7, column: 86,
@@ -285,7 +285,7 @@ struct DiagnosticPositionTests {
             """
         let result = parse(text)
         let d = result.diagnostics
-        expectDiagnostic(d, at: "sources.a.ingestion.schedule_interval_seconds", line: 7, column: 34, containing: "must be greater than 0")
+        expectDiagnostic(d, at: "sources.a.ingestion.schedule_interval_seconds", line: 7, column: 34, containing: "must be between 0.01 and 31536000 seconds, got 0")
         expectDiagnostic(d, at: "sources.a.ingestion.buffer_size", .warning, line: 8, column: 7,
                          containing: "'buffer_size' has no effect in batch mode")
         #expect(d.count == 2, "\(d.rendered)")

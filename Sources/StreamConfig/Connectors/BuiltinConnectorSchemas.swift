@@ -85,7 +85,7 @@ enum BuiltinConnectorSchemas {
             "map_key": SettingSpec(.string, "FIRMS MAP_KEY; use ${FIRMS_MAP_KEY}", secret: true),
             "product": SettingSpec(.string, "FIRMS source, e.g. VIIRS_NOAA20_NRT"),
             "area": SettingSpec(.string, "`west,south,east,north` in degrees, or `world`"),
-            "day_range": SettingSpec(.integer, "days of data per request", minimum: 1, maximum: 10),
+            "day_range": SettingSpec(.integer, "days of data per request", bound: SettingBounds.firmsDayRange),
         ]) { a, _ in a },
         check: { settings in
             var issues = commonHTTPChecks(settings)
@@ -138,10 +138,11 @@ enum BuiltinConnectorSchemas {
     static let generator = ConnectorSchema(
         summary: "synthetic records for demos, benchmarks and tests",
         settings: [
-            "rate_per_second": SettingSpec(.number, "records per second; 0 = as fast as possible", minimum: 0),
-            "total_records": SettingSpec(.integer, "stop after this many; 0 = endless", minimum: 0),
-            "payload_bytes": SettingSpec(.integer, "size of each value in bytes", minimum: 0),
-            "key_cardinality": SettingSpec(.integer, "number of distinct keys", minimum: 1),
+            "rate_per_second": SettingSpec(.number, "records per second; 0 = as fast as possible",
+                                           bound: SettingBounds.Generator.ratePerSecond),
+            "total_records": SettingSpec(.integer, "stop after this many; 0 = endless", bound: SettingBounds.Generator.totalRecords),
+            "payload_bytes": SettingSpec(.integer, "size of each value in bytes", bound: SettingBounds.Generator.payloadBytes),
+            "key_cardinality": SettingSpec(.integer, "number of distinct keys", bound: SettingBounds.Generator.keyCardinality),
         ])
 
     /// URL scheme and literal-secret checks shared by the HTTP types.

@@ -106,6 +106,9 @@ public struct SettingSpec: Sendable, Hashable {
     public var allowedValues: [String]?
     public var minimum: Double?
     public var maximum: Double?
+    /// For numbers: the setting's range with its unit, used in messages (sets `minimum`
+    /// and `maximum` too).
+    public var bound: NumericBound?
     /// A secret should come from the environment; a literal value draws a warning.
     public var secret: Bool
 
@@ -119,7 +122,14 @@ public struct SettingSpec: Sendable, Hashable {
         self.secret = secret
     }
 
+    /// A numeric setting whose range is `bound`.
+    public init(_ type: SettingType, _ summary: String = "", bound: NumericBound) {
+        self.init(type, summary, minimum: bound.range.lowerBound, maximum: bound.range.upperBound)
+        self.bound = bound
+    }
+
     func validate(_ value: ConfigValue, key: String) -> [ConnectorIssue] {
+        if let problem = numberProblem(value) { return [.error(problem, key: key)] }
         guard matchesType(value) else {
             return [.error("expected \(type.article), got \(value.kindDescription)", key: key)]
         }
@@ -129,8 +139,12 @@ public struct SettingSpec: Sendable, Hashable {
             issues.append(.error("unknown value '\(s)'; allowed: \(allowedValues.joined(separator: ", "))\(hint)", key: key))
         }
         if let n = value.doubleValue, type == .integer || type == .number {
-            if let minimum, n < minimum { issues.append(.error("must be at least \(CanonicalJSON.number(minimum)), got \(value)", key: key)) }
-            if let maximum, n > maximum { issues.append(.error("must be at most \(CanonicalJSON.number(maximum)), got \(value)", key: key)) }
+            if let bound, !bound.contains(n) {
+                issues.append(.error(bound.message(got: value.intValue.map(String.init) ?? NumericBound.format(n)), key: key))
+            } else if bound == nil {
+                if let minimum, n < minimum { issues.append(.error("must be at least \(CanonicalJSON.number(minimum)), got \(value)", key: key)) }
+                if let maximum, n > maximum { issues.append(.error("must be at most \(CanonicalJSON.number(maximum)), got \(value)", key: key)) }
+            }
         }
         if case .stringMap = type, case .object(let object) = value {
             for (k, v) in object where v.stringValue == nil {
@@ -141,6 +155,18 @@ public struct SettingSpec: Sendable, Hashable {
             issues.append(.warning("looks like a literal secret; reference the environment instead, e.g. ${\(key.uppercased())}", key: key))
         }
         return issues
+    }
+
+    /// Numbers no numeric setting can take, said plainly rather than as a type mismatch: NaN
+    /// and infinities (possible in configs built in code), and whole numbers too large for
+    /// an integer setting.
+    private func numberProblem(_ value: ConfigValue) -> String? {
+        guard type == .integer || type == .number, case .double(let d) = value else { return nil }
+        if !d.isFinite { return bound?.message(got: d) ?? "expected a finite number, got \(NumericBound.format(d))" }
+        if type == .integer, d.rounded(.towardZero) == d, ConfigValue.exactInt(d) == nil {
+            return bound?.message(got: d) ?? "expected an integer, got a number out of range (\(NumericBound.format(d)))"
+        }
+        return nil
     }
 
     private func matchesType(_ value: ConfigValue) -> Bool {

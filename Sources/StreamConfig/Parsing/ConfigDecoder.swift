@@ -144,21 +144,23 @@ enum ConfigDecoder {
                           at: session.positions.values[joinPath(path, "source_id")])
         }
         let d = SourceConfig(sourceType: sourceType)
+        let b = SettingBounds.self
         var source = SourceConfig(
             sourceType: sourceType,
             enabled: r.bool("enabled", default: d.enabled),
             topic: r.optionalString("topic"),
             priority: r.enumeration("priority", default: d.priority),
             ingestion: r.mapping("ingestion").map(decodeIngestion) ?? IngestionConfig(),
-            rateLimitPerMinute: r.int("rate_limit_per_minute", default: d.rateLimitPerMinute),
-            timeoutSeconds: r.double("timeout_seconds", default: d.timeoutSeconds),
-            cacheTTLSeconds: r.double("cache_ttl_seconds", default: d.cacheTTLSeconds),
-            maxRetries: r.int("max_retries", default: d.maxRetries),
+            rateLimitPerMinute: r.int("rate_limit_per_minute", default: d.rateLimitPerMinute, within: b.rateLimitPerMinute),
+            timeoutSeconds: r.double("timeout_seconds", default: d.timeoutSeconds, within: b.timeout),
+            cacheTTLSeconds: r.double("cache_ttl_seconds", default: d.cacheTTLSeconds, within: b.cacheTTL),
+            maxRetries: r.int("max_retries", default: d.maxRetries, within: b.maxRetries),
             dlqTopic: r.optionalString("dlq_topic"))
         if let connectorNode = r.node("connector"), !connectorNode.isNull {
             let connectorPath = joinPath(path, "connector")
             if case .mapping = connectorNode {
-                source.connector = ValueCoercion.value(connectorNode, path: connectorPath, session: session)?
+                let bounds = session.registry.schema(for: sourceType)?.settings.compactMapValues(\.bound) ?? [:]
+                source.connector = ValueCoercion.value(connectorNode, path: connectorPath, session: session, bounds: bounds)?
                     .objectValue ?? [:]
             } else {
                 session.invalid("expected a mapping, got \(connectorNode.kindDescription)", path: connectorPath, node: connectorNode)
@@ -173,14 +175,15 @@ enum ConfigDecoder {
 
     static func decodeIngestion(_ r: MappingReader) -> IngestionConfig {
         let d = IngestionConfig()
+        let b = SettingBounds.self
         defer { r.finish() }
         return IngestionConfig(
             mode: r.enumeration("mode", default: d.mode),
-            pollingIntervalSeconds: r.double("polling_interval_seconds", default: d.pollingIntervalSeconds),
-            maxRecordsPerPoll: r.int("max_records_per_poll", default: d.maxRecordsPerPoll),
-            bufferSize: r.int("buffer_size", default: d.bufferSize),
-            bufferFlushIntervalSeconds: r.double("buffer_flush_interval_seconds", default: d.bufferFlushIntervalSeconds),
-            batchSize: r.int("batch_size", default: d.batchSize),
-            scheduleIntervalSeconds: r.optionalDouble("schedule_interval_seconds"))
+            pollingIntervalSeconds: r.double("polling_interval_seconds", default: d.pollingIntervalSeconds, within: b.pollingInterval),
+            maxRecordsPerPoll: r.int("max_records_per_poll", default: d.maxRecordsPerPoll, within: b.maxRecordsPerPoll),
+            bufferSize: r.int("buffer_size", default: d.bufferSize, within: b.bufferSize),
+            bufferFlushIntervalSeconds: r.double("buffer_flush_interval_seconds", default: d.bufferFlushIntervalSeconds, within: b.bufferFlushInterval),
+            batchSize: r.int("batch_size", default: d.batchSize, within: b.batchSize),
+            scheduleIntervalSeconds: r.optionalDouble("schedule_interval_seconds", within: b.scheduleInterval))
     }
 }

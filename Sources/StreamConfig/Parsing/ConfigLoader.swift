@@ -37,7 +37,7 @@ public struct ConfigLoadResult: Sendable {
 public enum ConfigLoader {
     /// A whole config file. A missing file gives `Config file not found: <path>`.
     public static func load(contentsOf path: String, options: ValidationOptions = .strict) -> ConfigLoadResult {
-        switch read(path) {
+        switch read(path, limit: DocumentLimits.configDocument.maxBytes) {
         case .success(let data): return parse(data: data, options: options)
         case .failure(let error): return failedLoad(Diagnostic(severity: .error, path: "", line: 1, column: 1,
                                                                message: error.description))
@@ -45,6 +45,7 @@ public enum ConfigLoader {
     }
 
     public static func parse(data: Data, options: ValidationOptions = .strict) -> ConfigLoadResult {
+        if let tooLarge = DocumentParser.sizeProblem(data, limits: .configDocument) { return failedLoad(tooLarge) }
         let (text, problems) = DocumentParser.decode(data)
         guard let text else { return failedLoad(problems[0]) }
         return parse(text, options: options)
@@ -52,9 +53,9 @@ public enum ConfigLoader {
 
     /// A whole config document (YAML or JSON text).
     public static func parse(_ text: String, options: ValidationOptions = .strict) -> ConfigLoadResult {
-        let (root, syntax) = DocumentParser.parse(text)
+        let (root, syntax) = DocumentParser.parse(text, limits: .configDocument)
         if syntax.hasErrors { return failedLoad(syntax) }
-        let session = DecodeSession(unknownKeys: options.unknownKeys)
+        let session = DecodeSession(unknownKeys: options.unknownKeys, registry: options.registry)
         session.diagnostics = syntax
         let config: StreamManagerConfig
         if let root {
@@ -75,7 +76,7 @@ public enum ConfigLoader {
     /// A single source entry file (what a config-topic record or a ConfigMap key holds).
     public static func loadSourceDocument(contentsOf path: String, sourceID: String? = nil,
                                           options: ValidationOptions = .strict) -> LoadResult<SourceConfig> {
-        switch read(path) {
+        switch read(path, limit: DocumentLimits.sourceDocument.maxBytes) {
         case .success(let data): return parseSourceDocument(data: data, sourceID: sourceID, options: options)
         case .failure(let error):
             return LoadResult(value: nil, diagnostics: [Diagnostic(severity: .error, path: "", line: 1, column: 1,
@@ -86,6 +87,9 @@ public enum ConfigLoader {
 
     public static func parseSourceDocument(data: Data, sourceID: String? = nil,
                                            options: ValidationOptions = .strict) -> LoadResult<SourceConfig> {
+        if let tooLarge = DocumentParser.sizeProblem(data, limits: .sourceDocument) {
+            return LoadResult(value: nil, diagnostics: [tooLarge], positions: PositionTable())
+        }
         let (text, problems) = DocumentParser.decode(data)
         guard let text else { return LoadResult(value: nil, diagnostics: problems, positions: PositionTable()) }
         return parseSourceDocument(text, sourceID: sourceID, options: options)
@@ -96,14 +100,14 @@ public enum ConfigLoader {
     /// to the entry (`ingestion.buffer_size`).
     public static func parseSourceDocument(_ text: String, sourceID: String? = nil,
                                            options: ValidationOptions = .strict) -> LoadResult<SourceConfig> {
-        let (root, syntax) = DocumentParser.parse(text)
+        let (root, syntax) = DocumentParser.parse(text, limits: .sourceDocument)
         if syntax.hasErrors { return LoadResult(value: nil, diagnostics: syntax, positions: PositionTable()) }
         guard let root else {
             return LoadResult(value: nil, diagnostics: [.error("the document is empty; a source entry needs at least 'source_type'",
                                                                at: Position(line: 1, column: 1))],
                               positions: PositionTable())
         }
-        let session = DecodeSession(unknownKeys: options.unknownKeys)
+        let session = DecodeSession(unknownKeys: options.unknownKeys, registry: options.registry)
         session.positions.values[""] = root.position
         var writtenID: String?
         let source = ConfigDecoder.decodeSource(root, path: "", session: session, sourceID: sourceID,
@@ -126,23 +130,42 @@ public enum ConfigLoader {
     /// `apply`/`run`: load or throw the first problem (with all of them attached).
     public static func loadOrThrow(contentsOf path: String,
                                    options: ValidationOptions = .strict) throws(ConfigError) -> StreamManagerConfig {
-        if case .failure(let error) = read(path) { throw error }
+        if case .failure(let error) = read(path, limit: 0) { throw error }
         return try load(contentsOf: path, options: options).result.get()
     }
 
     // MARK: helpers
 
-    static func read(_ path: String) -> Result<Data, ConfigError> {
+    /// The file's first `limit + 1` bytes at most: enough to refuse a document over its limit
+    /// without reading (or holding) the rest of a huge file.
+    static func read(_ path: String, limit: Int) -> Result<Data, ConfigError> {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             return .failure(.fileNotFound(path: path))
         }
         if isDirectory.boolValue { return .failure(.unreadable(path: path, reason: "it is a directory")) }
         do {
-            return .success(try Data(contentsOf: URL(fileURLWithPath: path)))
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            return .success(try readDocument(from: handle, limit: limit))
         } catch {
             return .failure(.unreadable(path: path, reason: "\(error.localizedDescription)"))
         }
+    }
+
+    /// Reads a document from a file handle (standard input, a pipe) up to one byte past
+    /// `limits.maxBytes`, so that one too large is refused by the parse that follows.
+    public static func readDocument(from handle: FileHandle, limits: DocumentLimits) throws -> Data {
+        try readDocument(from: handle, limit: limits.maxBytes)
+    }
+
+    static func readDocument(from handle: FileHandle, limit: Int) throws -> Data {
+        var data = Data()
+        while data.count <= limit {
+            guard let chunk = try handle.read(upToCount: min(limit + 1 - data.count, 1 << 20)), !chunk.isEmpty else { break }
+            data.append(chunk)
+        }
+        return data
     }
 
     private static func failedLoad(_ diagnostic: Diagnostic) -> ConfigLoadResult {

@@ -4,13 +4,14 @@ import Yams
 /// Text → `DocumentNode`, through Yams' node API for YAML and JSON alike (YAML is a superset
 /// of JSON), so JSON mistakes get line and column too.
 enum DocumentParser {
-    /// Expanding aliases can multiply a small document; past this many nodes it is refused.
-    static let maxNodes = 200_000
     /// Deeper than any config needs; keeps recursion bounded.
     static let maxDepth = 64
 
     /// The root node (nil for an empty document) or the diagnostics explaining why not.
-    static func parse(_ text: String) -> (root: DocumentNode?, diagnostics: [Diagnostic]) {
+    /// A document larger than `limits`, as written or expanded, is refused.
+    static func parse(_ text: String, limits: DocumentLimits) -> (root: DocumentNode?, diagnostics: [Diagnostic]) {
+        if let tooLarge = sizeProblem(text, limits: limits) { return (nil, [tooLarge]) }
+        if let complexKey = ComplexKeyScan.problem(text) { return (nil, [complexKey]) }
         let node: Yams.Node?
         do {
             // `.basic` (no implicit typing): types come from our core-schema resolution below.
@@ -21,9 +22,21 @@ enum DocumentParser {
             return (nil, [SyntaxErrors.diagnostic(for: error, text: text)])
         }
         guard let node else { return (nil, []) }
-        var builder = Builder()
+        var builder = Builder(limits: limits)
         let root = builder.convert(node, depth: 0)
         return (builder.failed ? nil : root, builder.diagnostics)
+    }
+
+    /// The error for text over the raw budget, at the first byte past it; nil when it fits.
+    static func sizeProblem(_ text: String, limits: DocumentLimits) -> Diagnostic? {
+        guard text.utf8.count > limits.maxBytes else { return nil }
+        return .error(limits.rawMessage, at: DocumentLimits.position(ofByte: limits.maxBytes, in: text.utf8))
+    }
+
+    static func sizeProblem(_ data: Data, limits: DocumentLimits) -> Diagnostic? {
+        guard data.count > limits.maxBytes else { return nil }
+        let position = data.withUnsafeBytes { DocumentLimits.position(ofByte: limits.maxBytes, in: $0.bindMemory(to: UInt8.self)) }
+        return .error(limits.rawMessage, at: position)
     }
 
     /// Bytes → text: invalid UTF-8 is reported at its line and column instead of being
@@ -49,25 +62,50 @@ enum DocumentParser {
     }
 
     private struct Builder {
+        let limits: DocumentLimits
         var diagnostics: [Diagnostic] = []
         var nodes = 0
+        /// Bytes of keys and scalars met so far, aliases expanded.
+        var bytes = 0
+        /// A size limit was passed: nothing more is walked.
+        var exhausted = false
+        /// The furthest place in the text reached so far. An alias is expanded in place but
+        /// its nodes carry the anchor's marks, so this is where the walk really is.
+        var frontier = Position(line: 1, column: 1)
         /// A structural problem (not a value problem): the document cannot be used.
         var failed = false
+
+        init(limits: DocumentLimits) {
+            self.limits = limits
+        }
 
         mutating func fail(_ message: String, _ mark: Mark?) {
             failed = true
             diagnostics.append(.error(message, at: mark.map(Position.init)))
         }
 
+        /// Counts `size` bytes, and one value unless it is a key, against the limits; false
+        /// (and the document refused, at the frontier) once one is passed.
+        mutating func admit(_ size: Int, at position: Position, isKey: Bool = false) -> Bool {
+            guard !exhausted else { return false }
+            if position > frontier { frontier = position }
+            if !isKey { nodes += 1 }
+            bytes += size
+            let message = nodes > limits.maxValues ? limits.valuesMessage
+                : bytes > limits.maxExpandedBytes ? limits.expandedMessage : nil
+            guard let message else { return true }
+            exhausted = true
+            failed = true
+            diagnostics.append(.error(message, at: frontier))
+            return false
+        }
+
+        static let stop = DocumentNode.scalar(.init(text: "", value: .null, position: Position(line: 1, column: 1)))
+
         mutating func convert(_ node: Yams.Node, depth: Int) -> DocumentNode {
-            nodes += 1
             let position = node.mark.map(Position.init) ?? Position(line: 1, column: 1)
-            if nodes > DocumentParser.maxNodes {
-                if nodes == DocumentParser.maxNodes + 1 {
-                    fail("the document expands to more than \(DocumentParser.maxNodes) values (aliases?)", node.mark)
-                }
-                return .scalar(.init(text: "", value: .null, position: position))
-            }
+            let size = if case .scalar(let scalar) = node { scalar.string.utf8.count } else { 0 }
+            guard admit(size, at: position) else { return Self.stop }
             if depth > DocumentParser.maxDepth {
                 if !failed { fail("the document nests deeper than \(DocumentParser.maxDepth) levels", node.mark) }
                 return .scalar(.init(text: "", value: .null, position: position))
@@ -77,7 +115,12 @@ enum DocumentParser {
                 return .scalar(.init(text: scalar.string, value: resolve(scalar), position: position))
             case .sequence(let sequence):
                 checkCollectionTag(sequence.tag, expected: .seq, sequence.mark)
-                return .sequence(sequence.map { convert($0, depth: depth + 1) }, position)
+                var items: [DocumentNode] = []
+                for element in sequence {
+                    items.append(convert(element, depth: depth + 1))
+                    if exhausted { break }
+                }
+                return .sequence(items, position)
             case .mapping(let mapping):
                 checkCollectionTag(mapping.tag, expected: .map, mapping.mark)
                 return .mapping(entries(of: mapping, depth: depth), position)
@@ -93,11 +136,13 @@ enum DocumentParser {
             var own: [DocumentNode.Entry] = []
             var merged: [DocumentNode.Entry] = []
             for (keyNode, valueNode) in mapping {
+                if exhausted { break }
                 guard case .scalar(let keyScalar) = keyNode else {
                     fail("mapping keys must be plain text, not \(keyNode.mapping != nil ? "a mapping" : "a list")", keyNode.mark)
                     continue
                 }
                 let keyPosition = keyScalar.mark.map(Position.init) ?? Position(line: 1, column: 1)
+                guard admit(keyScalar.string.utf8.count, at: keyPosition, isKey: true) else { break }
                 if keyScalar.string == "<<", keyScalar.style == .plain {
                     merged += mergeSources(valueNode, depth: depth)
                     continue
@@ -118,6 +163,7 @@ enum DocumentParser {
             case .sequence(let sequence):
                 var all: [DocumentNode.Entry] = []
                 for element in sequence {
+                    if exhausted { break }
                     guard case .mapping(let mapping) = element else {
                         fail("a merge key (<<) takes a mapping or a list of mappings", element.mark)
                         continue

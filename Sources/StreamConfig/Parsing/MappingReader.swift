@@ -3,9 +3,12 @@ final class DecodeSession {
     var diagnostics: [Diagnostic] = []
     var positions = PositionTable()
     let unknownKeys: UnknownKeyPolicy
+    /// Connector schemas, for the ranges of connector settings in messages.
+    let registry: ConnectorSchemaRegistry
 
-    init(unknownKeys: UnknownKeyPolicy) {
+    init(unknownKeys: UnknownKeyPolicy, registry: ConnectorSchemaRegistry = .shared) {
         self.unknownKeys = unknownKeys
+        self.registry = registry
     }
 
     func error(_ message: String, path: String, at position: Position?) {
@@ -89,9 +92,12 @@ final class MappingReader {
     // A written null is a type error for settings that have a default, and "not set" for
     // optional ones (`topic:` with nothing after it).
 
-    func int(_ key: String, default value: Int) -> Int {
+    /// `within` names the setting's range in messages about numbers it can never take;
+    /// manager-wide settings are found in `SettingBounds` by their path.
+    func int(_ key: String, default value: Int, within bound: NumericBound? = nil) -> Int {
         guard let node = node(key) else { return value }
-        return ValueCoercion.int(node, path: joinPath(path, key), session: session) ?? value
+        let path = joinPath(path, key)
+        return ValueCoercion.int(node, path: path, session: session, within: bound ?? SettingBounds.manager(at: path)) ?? value
     }
 
     func optionalInt(_ key: String) -> Int? {
@@ -99,14 +105,15 @@ final class MappingReader {
         return ValueCoercion.int(node, path: joinPath(path, key), session: session)
     }
 
-    func double(_ key: String, default value: Double) -> Double {
+    func double(_ key: String, default value: Double, within bound: NumericBound? = nil) -> Double {
         guard let node = node(key) else { return value }
-        return ValueCoercion.double(node, path: joinPath(path, key), session: session) ?? value
+        let path = joinPath(path, key)
+        return ValueCoercion.double(node, path: path, session: session, within: bound ?? SettingBounds.manager(at: path)) ?? value
     }
 
-    func optionalDouble(_ key: String) -> Double? {
+    func optionalDouble(_ key: String, within bound: NumericBound? = nil) -> Double? {
         guard let node = node(key), !node.isNull else { return nil }
-        return ValueCoercion.double(node, path: joinPath(path, key), session: session)
+        return ValueCoercion.double(node, path: joinPath(path, key), session: session, within: bound)
     }
 
     func bool(_ key: String, default value: Bool) -> Bool {

@@ -3,12 +3,19 @@
 /// Strict on purpose: `enabled: "yes"` or `topic: 123` is reported rather than guessed, since
 /// YAML's loose typing is a classic source of silent misconfiguration.
 enum ValueCoercion {
-    static func int(_ node: DocumentNode, path: String, session: DecodeSession) -> Int? {
+    /// With a `bound`, a number that cannot be the setting at all (out of `Int`'s range,
+    /// infinite, NaN) is reported with the range the setting accepts.
+    static func int(_ node: DocumentNode, path: String, session: DecodeSession, within bound: NumericBound? = nil) -> Int? {
         if case .scalar(let s) = node {
             if case .int(let i) = s.value { return i }
             if case .double(let d) = s.value {
                 if let i = ConfigValue.exactInt(d) { return i }
-                let what = d.isFinite && abs(d) < 1e15 ? "a fractional number (\(s.text))" : "a number out of range (\(s.text))"
+                let fractional = d.isFinite && abs(d) < 1e15
+                if let bound, !fractional {
+                    session.invalid(bound.message(got: s.text), path: path, node: node)
+                    return nil
+                }
+                let what = fractional ? "a fractional number (\(s.text))" : "a number out of range (\(s.text))"
                 session.invalid("expected an integer, got \(what)", path: path, node: node)
                 return nil
             }
@@ -17,10 +24,10 @@ enum ValueCoercion {
         return nil
     }
 
-    static func double(_ node: DocumentNode, path: String, session: DecodeSession) -> Double? {
+    static func double(_ node: DocumentNode, path: String, session: DecodeSession, within bound: NumericBound? = nil) -> Double? {
         if case .scalar(let s) = node, let d = s.value.doubleValue {
             guard d.isFinite else {
-                session.invalid("expected a finite number, got \(s.text)", path: path, node: node)
+                session.invalid(bound?.message(got: s.text) ?? "expected a finite number, got \(s.text)", path: path, node: node)
                 return nil
             }
             return d
@@ -59,11 +66,14 @@ enum ValueCoercion {
     }
 
     /// Any value; nested keys' positions are recorded so schema checks can point into it.
-    static func value(_ node: DocumentNode, path: String, session: DecodeSession) -> ConfigValue? {
+    /// `bounds` gives the ranges of a mapping's keys (a connector's numeric settings), named
+    /// in the message about a number that is not finite.
+    static func value(_ node: DocumentNode, path: String, session: DecodeSession,
+                      bounds: [String: NumericBound] = [:], bound: NumericBound? = nil) -> ConfigValue? {
         switch node {
         case .scalar(let s):
             if case .double(let d) = s.value, !d.isFinite {
-                session.invalid("expected a finite number, got \(s.text)", path: path, node: node)
+                session.invalid(bound?.message(got: s.text) ?? "expected a finite number, got \(s.text)", path: path, node: node)
                 return nil
             }
             return s.value
@@ -80,7 +90,7 @@ enum ValueCoercion {
             for entry in entries {
                 let entryPath = joinPath(path, entry.key)
                 session.record(entryPath, key: entry.keyPosition, value: entry.value)
-                if let v = value(entry.value, path: entryPath, session: session) { object[entry.key] = v }
+                if let v = value(entry.value, path: entryPath, session: session, bound: bounds[entry.key]) { object[entry.key] = v }
             }
             return .object(object)
         }

@@ -7,10 +7,11 @@ public enum ConfigValidator {
         let r = Reporter(positions: positions, options: options)
         kafka(config.kafka, r)
         throttling(config.throttling, r)
-        r.atLeast(1, config.queueMaxSize, "queue_max_size")
-        r.atLeast(0, config.queueMaxBytes, "queue_max_bytes")
-        r.nonNegative(config.dlqRedrive.delaySeconds, "dlq_redrive.delay_seconds")
-        r.atLeast(0, config.dlqRedrive.maxRedrives, "dlq_redrive.max_redrives")
+        let b = SettingBounds.self
+        r.within(b.queueMaxSize, config.queueMaxSize, b.queueMaxSize.key)
+        r.within(b.queueMaxBytes, config.queueMaxBytes, b.queueMaxBytes.key)
+        r.within(b.redriveDelay, config.dlqRedrive.delaySeconds, b.redriveDelay.key)
+        r.within(b.maxRedrives, config.dlqRedrive.maxRedrives, b.maxRedrives.key)
         manager(config.manager, r)
         routing(config.topicRouting, r)
         for (id, source) in config.sources {
@@ -33,10 +34,11 @@ public enum ConfigValidator {
         bootstrapServers(k.bootstrapServers, r)
         r.nonEmpty(k.clientID, "kafka.client_id")
         r.envReferences(in: k.clientID, "kafka.client_id")
-        r.atLeast(1, k.batchSize, "kafka.batch_size")
-        r.atLeast(0, k.lingerMs, "kafka.linger_ms")
-        r.atLeast(0, k.maxRetries, "kafka.max_retries")
-        r.positive(k.retryBackoffBase, "kafka.retry_backoff_base")
+        let b = SettingBounds.self
+        r.within(b.kafkaBatchSize, k.batchSize, b.kafkaBatchSize.key)
+        r.within(b.kafkaLingerMs, k.lingerMs, b.kafkaLingerMs.key)
+        r.within(b.kafkaMaxRetries, k.maxRetries, b.kafkaMaxRetries.key)
+        r.within(b.kafkaRetryBackoffBase, k.retryBackoffBase, b.kafkaRetryBackoffBase.key)
         // Typed keys that librdkafka also has a property for: one place per setting.
         let typed = ["bootstrap.servers": "bootstrap_servers", "metadata.broker.list": "bootstrap_servers",
                      "client.id": "client_id", "compression.type": "compression_type",
@@ -76,23 +78,25 @@ public enum ConfigValidator {
     }
 
     static func throttling(_ t: ThrottlingConfig, _ r: Reporter) {
-        r.positive(t.minSendRate, "throttling.min_send_rate")
-        r.positive(t.maxSendRate, "throttling.max_send_rate")
-        if t.minSendRate > t.maxSendRate {
+        let b = SettingBounds.self
+        r.within(b.minSendRate, t.minSendRate, b.minSendRate.key)
+        r.within(b.maxSendRate, t.maxSendRate, b.maxSendRate.key)
+        // A max_send_rate of 0 is no ceiling, so any floor fits under it. Rates out of range
+        // are reported above; comparing them would only repeat that.
+        if t.maxSendRate > 0, b.minSendRate.contains(t.minSendRate), b.maxSendRate.contains(t.maxSendRate),
+           t.minSendRate > t.maxSendRate {
             r.error("min_send_rate (\(CanonicalJSON.number(t.minSendRate))) is greater than max_send_rate (\(CanonicalJSON.number(t.maxSendRate)))",
                     "throttling.min_send_rate", involving: ["throttling.max_send_rate"])
         }
-        r.atLeast(0, t.targetConsumerLag, "throttling.target_consumer_lag")
-        r.atLeast(1, t.criticalConsumerLag, "throttling.critical_consumer_lag")
-        if t.targetConsumerLag >= t.criticalConsumerLag {
+        r.within(b.targetConsumerLag, t.targetConsumerLag, b.targetConsumerLag.key)
+        r.within(b.criticalConsumerLag, t.criticalConsumerLag, b.criticalConsumerLag.key)
+        if b.targetConsumerLag.contains(t.targetConsumerLag), b.criticalConsumerLag.contains(t.criticalConsumerLag),
+           t.targetConsumerLag >= t.criticalConsumerLag {
             r.error("target_consumer_lag (\(t.targetConsumerLag)) must be less than critical_consumer_lag (\(t.criticalConsumerLag))",
                     "throttling.target_consumer_lag", involving: ["throttling.critical_consumer_lag"])
         }
-        if t.adjustmentFactor <= 1 {
-            r.error("must be greater than 1 (each backoff step multiplies the delay by it), got \(CanonicalJSON.number(t.adjustmentFactor))",
-                    "throttling.adjustment_factor")
-        }
-        r.atLeast(1, t.recoveryCycles, "throttling.recovery_cycles")
+        r.within(b.adjustmentFactor, t.adjustmentFactor, b.adjustmentFactor.key)
+        r.within(b.recoveryCycles, t.recoveryCycles, b.recoveryCycles.key)
         if let group = t.consumerGroup { r.nonEmpty(group, "throttling.consumer_group") }
     }
 
@@ -105,10 +109,11 @@ public enum ConfigValidator {
                         involving: ["manager.\(earlier.0)"])
             }
         }
-        r.atLeast(1, m.configTopicPartitions, "manager.config_topic_partitions")
+        let b = SettingBounds.self
+        r.within(b.configTopicPartitions, m.configTopicPartitions, b.configTopicPartitions.key)
         r.nonEmpty(m.groupID, "manager.group_id")
-        r.atLeast(1, m.sessionTimeoutMs, "manager.session_timeout_ms")
-        if m.sessionTimeoutMs >= 1, !(6_000...1_800_000).contains(m.sessionTimeoutMs) {
+        r.within(b.sessionTimeoutMs, m.sessionTimeoutMs, b.sessionTimeoutMs.key)
+        if b.sessionTimeoutMs.contains(m.sessionTimeoutMs), !(6_000...1_800_000).contains(m.sessionTimeoutMs) {
             r.warning("brokers refuse session timeouts outside group.min/max.session.timeout.ms (6000...1800000 by default)",
                       "manager.session_timeout_ms")
         }
@@ -117,11 +122,9 @@ public enum ConfigValidator {
                 r.error("must be non-empty text without spaces", "manager.instance_id")
             }
         }
-        r.positive(m.statusIntervalSeconds, "manager.status_interval_seconds")
-        r.positive(m.brokerUnavailableSeconds, "manager.broker_unavailable_seconds")
-        if !(0...65535).contains(m.httpPort) {
-            r.error("must be a port number (0...65535; 0 picks a free port), got \(m.httpPort)", "manager.http_port")
-        }
+        r.within(b.statusInterval, m.statusIntervalSeconds, b.statusInterval.key)
+        r.within(b.brokerUnavailable, m.brokerUnavailableSeconds, b.brokerUnavailable.key)
+        r.within(b.httpPort, m.httpPort, b.httpPort.key)
     }
 
     static func routing(_ t: TopicRoutingConfig, _ r: Reporter) {

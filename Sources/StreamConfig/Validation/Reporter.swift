@@ -33,19 +33,13 @@ final class Reporter {
 
     // MARK: common rules
 
-    func positive(_ value: Double, _ path: String) {
-        if value < 0 { error("must not be negative, got \(CanonicalJSON.number(value))", path) }
-        else if value == 0 { error("must be greater than 0", path) }
+    /// Reports a value outside its bound (NaN and infinities included) at the value of `path`.
+    func within(_ bound: NumericBound, _ value: Double, _ path: String) {
+        if !bound.contains(value) { error(bound.message(got: value), path) }
     }
 
-    func nonNegative(_ value: Double, _ path: String) {
-        if value < 0 { error("must not be negative, got \(CanonicalJSON.number(value))", path) }
-    }
-
-    func atLeast(_ minimum: Int, _ value: Int, _ path: String) {
-        if value < minimum {
-            error(minimum == 0 ? "must not be negative, got \(value)" : "must be at least \(minimum), got \(value)", path)
-        }
+    func within(_ bound: NumericBound, _ value: Int, _ path: String) {
+        if !bound.contains(value) { error(bound.message(got: value), path) }
     }
 
     func topic(_ name: String, _ path: String) {

@@ -8,23 +8,28 @@ enum SourceValidator {
             r.topic(dlq, p("dlq_topic"))
             if dlq == s.topic { r.error("must differ from 'topic'", p("dlq_topic"), involving: [p("topic")]) }
         }
-        r.atLeast(0, s.rateLimitPerMinute, p("rate_limit_per_minute"))
-        r.positive(s.timeoutSeconds, p("timeout_seconds"))
-        r.nonNegative(s.cacheTTLSeconds, p("cache_ttl_seconds"))
-        r.atLeast(0, s.maxRetries, p("max_retries"))
-        ingestion(s.ingestion, basePath: p("ingestion"), r)
+        let b = SettingBounds.self
+        r.within(b.rateLimitPerMinute, s.rateLimitPerMinute, p(b.rateLimitPerMinute.key))
+        r.within(b.timeout, s.timeoutSeconds, p(b.timeout.key))
+        r.within(b.cacheTTL, s.cacheTTLSeconds, p(b.cacheTTL.key))
+        r.within(b.maxRetries, s.maxRetries, p(b.maxRetries.key))
+        ingestion(s.ingestion, basePath: base, r)
         connector(s, basePath: base, r)
     }
 
-    static func ingestion(_ i: IngestionConfig, basePath base: String, _ r: Reporter) {
+    /// `sourceBase` is the source entry's path; the bounds' keys start at `ingestion.`.
+    static func ingestion(_ i: IngestionConfig, basePath sourceBase: String, _ r: Reporter) {
+        let base = joinPath(sourceBase, "ingestion")
         func p(_ key: String) -> String { joinPath(base, key) }
-        r.positive(i.pollingIntervalSeconds, p("polling_interval_seconds"))
-        r.atLeast(1, i.maxRecordsPerPoll, p("max_records_per_poll"))
-        r.atLeast(1, i.bufferSize, p("buffer_size"))
-        r.positive(i.bufferFlushIntervalSeconds, p("buffer_flush_interval_seconds"))
-        r.atLeast(1, i.batchSize, p("batch_size"))
+        let b = SettingBounds.self
+        func q(_ bound: NumericBound) -> String { joinPath(sourceBase, bound.key) }
+        r.within(b.pollingInterval, i.pollingIntervalSeconds, q(b.pollingInterval))
+        r.within(b.maxRecordsPerPoll, i.maxRecordsPerPoll, q(b.maxRecordsPerPoll))
+        r.within(b.bufferSize, i.bufferSize, q(b.bufferSize))
+        r.within(b.bufferFlushInterval, i.bufferFlushIntervalSeconds, q(b.bufferFlushInterval))
+        r.within(b.batchSize, i.batchSize, q(b.batchSize))
         if let schedule = i.scheduleIntervalSeconds {
-            r.positive(schedule, p("schedule_interval_seconds"))
+            r.within(b.scheduleInterval, schedule, q(b.scheduleInterval))
         } else if i.mode == .batch {
             r.report(.error, "batch mode needs 'schedule_interval_seconds' (how often a batch runs)",
                      p("schedule_interval_seconds"), at: r.positions.valuePosition(p("mode")),

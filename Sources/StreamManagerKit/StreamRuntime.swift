@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Kafka
 import Logging
 import Pipeline
@@ -38,13 +39,18 @@ final class StreamRuntime: Sendable {
     private let resolver: TopicResolver
     private let offsets: OffsetStore?
     private let settleElsewhere: @Sendable ([DeliveryOutcomes]) -> Void
+    /// The source's secrets, masked again in whatever this stream reports (`last_error`, logs,
+    /// `dlq.error`, the cursor in `/status`), whoever made the text: connectors are not trusted
+    /// to have done it.
+    private let redaction: Redaction
     private let logger: Logger
     private let loopTask = Mutex<Task<String?, Never>?>(nil)
     private let drained = Mutex<[CheckedContinuation<Void, Never>]>([])
 
     init(sourceID: String, source: SourceConfig, configHash: String, connector: any SourceConnector, cursor: String?,
-         components: ManagerComponents, logger: Logger) {
+         components: ManagerComponents, redaction: Redaction, logger: Logger) {
         self.sourceID = sourceID
+        self.redaction = redaction
         let streamID = StreamID.make(sourceID: sourceID)
         self.streamID = streamID
         shared = Mutex(Shared(source: source, configHash: configHash))
@@ -117,7 +123,7 @@ final class StreamRuntime: Sendable {
             var good: [PipelineRecord] = []
             for (record, piped) in zip(records, batch) {
                 if let reason = record.malformed {
-                    try await sink.deadLetter(piped, error: reason, stage: .transform)
+                    try await sink.deadLetter(piped, error: redaction.text(reason), stage: .transform)
                 } else {
                     good.append(piped)
                 }
@@ -136,7 +142,7 @@ final class StreamRuntime: Sendable {
     }
 
     private func noteError(_ error: Error) {
-        let text = "\(error)"
+        let text = redaction.text("\(error)")
         shared.withLock {
             $0.errors += 1
             $0.lastError = text
@@ -236,7 +242,8 @@ final class StreamRuntime: Sendable {
                                uptime_seconds: Int(Date().timeIntervalSince(startedAt)))
         return StreamMetrics(source_id: sourceID, mode_name: s.source.ingestion.mode.rawValue, mode: mode,
                              api_client: api.metrics, records_processed: s.processed, records_failed: s.failed,
-                             pending_records: s.tracker.pendingCount, cursor: s.lastCommitted, last_error: s.lastError)
+                             pending_records: s.tracker.pendingCount, cursor: s.lastCommitted.map(redaction.text),
+                             last_error: s.lastError)
     }
 }
 

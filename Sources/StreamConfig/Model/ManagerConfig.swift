@@ -18,6 +18,9 @@ public struct ManagerConfig: Sendable, Hashable {
     public var statusIntervalSeconds: Double
     /// `http_port`: health, metrics and status endpoints; 0 picks a free port.
     public var httpPort: Int
+    /// `source_access`: the allow-lists of what sources may read (environment, URLs, files).
+    /// Only from the operator's own `--config`: a source entry cannot widen them.
+    public var sourceAccess: SourceAccessPolicy
 
     public init(configTopic: String = "stream-config",
                 statusTopic: String = "stream-status",
@@ -27,7 +30,8 @@ public struct ManagerConfig: Sendable, Hashable {
                 sessionTimeoutMs: Int = 10_000,
                 instanceID: String? = nil,
                 statusIntervalSeconds: Double = 30,
-                httpPort: Int = 8080) {
+                httpPort: Int = 8080,
+                sourceAccess: SourceAccessPolicy = SourceAccessPolicy()) {
         self.configTopic = configTopic
         self.statusTopic = statusTopic
         self.offsetsTopic = offsetsTopic
@@ -37,6 +41,7 @@ public struct ManagerConfig: Sendable, Hashable {
         self.instanceID = instanceID
         self.statusIntervalSeconds = statusIntervalSeconds
         self.httpPort = httpPort
+        self.sourceAccess = sourceAccess
     }
 
     /// The instance id to use: the configured one, else `$HOSTNAME`, else `stream-manager`.

@@ -80,7 +80,8 @@ enum ConfigDecoder {
             sessionTimeoutMs: r.int("session_timeout_ms", default: d.sessionTimeoutMs),
             instanceID: r.optionalString("instance_id"),
             statusIntervalSeconds: r.double("status_interval_seconds", default: d.statusIntervalSeconds),
-            httpPort: r.int("http_port", default: d.httpPort))
+            httpPort: r.int("http_port", default: d.httpPort),
+            sourceAccess: r.mapping("source_access").map(decodeSourceAccess) ?? d.sourceAccess)
     }
 
     static func decodeRouting(_ r: MappingReader) -> TopicRoutingConfig {

@@ -4,7 +4,7 @@ public enum ConfigValidator {
     public static func validate(_ config: StreamManagerConfig,
                                 options: ValidationOptions = .strict,
                                 positions: PositionTable = PositionTable()) -> [Diagnostic] {
-        let r = Reporter(positions: positions, options: options)
+        let r = Reporter(positions: positions, options: advisingWithOwnPolicy(options, config))
         kafka(config.kafka, r)
         throttling(config.throttling, r)
         r.atLeast(1, config.queueMaxSize, "queue_max_size")
@@ -121,6 +121,7 @@ public enum ConfigValidator {
         if !(0...65535).contains(m.httpPort) {
             r.error("must be a port number (0...65535; 0 picks a free port), got \(m.httpPort)", "manager.http_port")
         }
+        sourceAccess(m.sourceAccess, r)
     }
 
     static func routing(_ t: TopicRoutingConfig, _ r: Reporter) {

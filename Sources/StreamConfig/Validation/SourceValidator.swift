@@ -14,6 +14,7 @@ enum SourceValidator {
         r.atLeast(0, s.maxRetries, p("max_retries"))
         ingestion(s.ingestion, basePath: p("ingestion"), r)
         connector(s, basePath: base, r)
+        access(s, basePath: base, r)
     }
 
     static func ingestion(_ i: IngestionConfig, basePath base: String, _ r: Reporter) {

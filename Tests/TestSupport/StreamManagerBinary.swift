@@ -23,6 +23,7 @@ public enum StreamManagerBinary {
         private var buffer = Data()
         private let lock = NSLock()
         private var lines: [String] = []
+        private var errorOutput = Data()
 
         public init(_ arguments: [String], environment: [String: String]? = nil) throws {
             process.executableURL = StreamManagerBinary.url
@@ -43,7 +44,22 @@ public enum StreamManagerBinary {
                 }
                 self.lock.unlock()
             }
+            // Read stderr as it comes, so a chatty child never blocks on a full pipe.
+            stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self, !data.isEmpty else { return }
+                self.lock.lock()
+                self.errorOutput.append(data)
+                self.lock.unlock()
+            }
             try process.run()
+        }
+
+        /// Everything the child wrote to stderr so far (its logs).
+        public var stderrText: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return String(decoding: errorOutput, as: UTF8.self)
         }
 
         public var stdoutLines: [String] {

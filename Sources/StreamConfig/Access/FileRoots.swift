@@ -9,19 +9,19 @@ import Foundation
 /// compared as the kernel would open them: symlinks resolved (`realpath`) as far as the path
 /// exists, `.` and `..` resolved after that. So `data/../../etc/passwd` and a symlink in a root
 /// pointing at `/etc` are both outside.
-public struct FileRoots: Sendable {
+struct FileRoots: Sendable {
     /// Absolute and physical.
-    public let roots: [String]
+    let roots: [String]
 
     /// Relative roots are taken from `directory` (the operator's working directory).
-    public init(_ written: [String], directory: String = FileManager.default.currentDirectoryPath) {
+    init(_ written: [String], directory: String = FileManager.default.currentDirectoryPath) {
         roots = written.map { Self.physical($0, from: directory) }
         self.directory = directory
     }
 
     private let directory: String
 
-    public func contains(_ path: String) -> Bool {
+    func contains(_ path: String) -> Bool {
         let resolved = Self.physical(path, from: directory)
         return roots.contains { Self.isInside(resolved, $0) }
     }

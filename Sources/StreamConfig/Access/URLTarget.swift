@@ -2,16 +2,16 @@
 /// (a host with characters no DNS name or IP address has is reported, not guessed at), since
 /// parsers that disagree about `http://a\@b/` are how allow-lists get bypassed. The transport
 /// checks again, with libcurl's own parser, right before each transfer.
-public struct URLTarget: Sendable, Equatable {
+struct URLTarget: Sendable, Equatable {
     /// Lower-case.
-    public var scheme: String
+    var scheme: String
     /// As written, brackets of an IPv6 address kept; empty for `file:///path`.
-    public var host: String
-    public var port: String?
+    var host: String
+    var port: String?
     /// Percent-decoded.
-    public var path: String
+    var path: String
 
-    public init?(_ url: String) {
+    init?(_ url: String) {
         guard let separator = url.range(of: "://") else { return nil }
         let scheme = url[..<separator.lowerBound]
         guard let first = scheme.first, first.isLetter,
@@ -40,7 +40,7 @@ public struct URLTarget: Sendable, Equatable {
 
     /// Letters, digits, `-`, `_` and `.` (a name or IPv4 address), or a bracketed IPv6 address,
     /// with an optional numeric port.
-    public var hasValidHost: Bool {
+    var hasValidHost: Bool {
         if let port, !(port.allSatisfy(\.isASCII) && Int(port).map({ (0...65535).contains($0) }) == true) { return false }
         if host.hasPrefix("[") {
             return host.hasSuffix("]") && host.count > 2

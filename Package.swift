@@ -110,6 +110,7 @@ let package = Package(
                 "Pipeline",
                 "StreamConfig",
                 "Connectors",
+                "HTTPTransport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -11,11 +11,19 @@ public struct ConnectorContext: Sendable {
     public var source: SourceConfig
     /// `source.connector` with environment references resolved.
     public var settings: ConfigObject
+    /// The operator's `manager.source_access`: connectors refuse URLs, redirects and files
+    /// outside it at use, whatever was checked when the source was accepted.
+    public var access: SourceAccessPolicy
+    /// What the references resolved to (`SourceSecrets`): to be masked in every message.
+    public var secrets: [String]
 
-    public init(sourceID: String, source: SourceConfig, settings: ConfigObject) {
+    public init(sourceID: String, source: SourceConfig, settings: ConfigObject,
+                access: SourceAccessPolicy = SourceAccessPolicy(), secrets: [String] = []) {
         self.sourceID = sourceID
         self.source = source
         self.settings = settings
+        self.access = access
+        self.secrets = secrets
     }
 }
 
@@ -26,6 +34,8 @@ public enum ConnectorRegistryError: Error, Sendable, Equatable, CustomStringConv
     /// An `${ENV}` reference could not be resolved; the text names the variable, never a value.
     case environment(String)
     case invalidSettings(String)
+    /// Outside `manager.source_access`: a variable, URL or file the operator may not read.
+    case access(String)
 
     public var description: String {
         switch self {
@@ -33,7 +43,7 @@ public enum ConnectorRegistryError: Error, Sendable, Equatable, CustomStringConv
             return "unknown source_type '\(type)'; registered types: \(registered.joined(separator: ", "))"
         case .environment(let message):
             return message
-        case .invalidSettings(let message):
+        case .invalidSettings(let message), .access(let message):
             return message
         }
     }
@@ -69,20 +79,46 @@ public final class ConnectorRegistry: Sendable {
 
     public var registeredTypes: [String] { factories.withLock { $0.keys.sorted() } }
 
+    /// The connector for `source`, its `${NAME}` references resolved from the variables `access`
+    /// lets sources read (a reference to any other is refused, naming the setting to change).
     public func makeConnector(sourceID: String, source: SourceConfig,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any SourceConnector {
+                              environment: [String: String] = ProcessInfo.processInfo.environment,
+                              access: SourceAccessPolicy = SourceAccessPolicy()) throws -> any SourceConnector {
         guard let factory = factories.withLock({ $0[source.sourceType] }) else {
             throw ConnectorRegistryError.unknownType(source.sourceType, registered: registeredTypes)
         }
+        if let refusal = Self.referencedVariables(source.connector).lazy.compactMap(access.variableRefusal).first {
+            throw ConnectorRegistryError.access(refusal)
+        }
+        let visible = access.visibleEnvironment(environment)
         let settings: ConfigObject
         do {
-            settings = try EnvReference.resolve(source.connector, environment: environment)
+            settings = try EnvReference.resolve(source.connector, environment: visible)
         } catch {
             throw ConnectorRegistryError.environment(error.description)
         }
         // Factories turn these settings into timeouts and sizes; clamped, a source built in
         // code without validation cannot hand them a value that traps.
-        return try factory(ConnectorContext(sourceID: sourceID, source: source.clampedToBounds(), settings: settings))
+        return try factory(ConnectorContext(sourceID: sourceID, source: source.clampedToBounds(), settings: settings, access: access,
+                                            secrets: SourceSecrets.values(in: source.connector, environment: visible)))
+    }
+
+    /// Every variable the settings reference, in order of appearance.
+    static func referencedVariables(_ settings: ConfigObject) -> [String] {
+        var names: [String] = []
+        func walk(_ value: ConfigValue) {
+            switch value {
+            case .string(let text):
+                for reference in (try? EnvReference.references(in: text)) ?? [] where !names.contains(reference.name) {
+                    names.append(reference.name)
+                }
+            case .array(let items): items.forEach(walk)
+            case .object(let object): object.entries.forEach { walk($0.value) }
+            default: break
+            }
+        }
+        walk(.object(settings))
+        return names
     }
 }
 

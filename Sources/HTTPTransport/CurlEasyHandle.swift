@@ -24,6 +24,14 @@ final class CurlEasyHandle {
     private var headDelivered = false
     private var status = 0
 
+    /// The hop under way: the request's URL, then each redirect's when they are followed here.
+    private var currentURL: String
+    private var currentMethod: String
+    private var sentHeaders: [(String, String)]
+    /// A redirect response about to be followed: its body is held back, not delivered.
+    private var holdingRedirect = false
+    private var heldBody: [UInt8] = []
+
     init?(request: HTTPRequest, output: TransferOutput, cancellation: TransferCancellation) {
         CurlGlobal.ensureInitialized()
         guard let handle = curl_easy_init() else { return nil }
@@ -31,8 +39,15 @@ final class CurlEasyHandle {
         self.request = request
         self.output = output
         self.cancellation = cancellation
+        currentURL = request.url
+        currentMethod = request.method.uppercased()
+        sentHeaders = request.headers
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
+
+    /// With a target check, every hop must pass it, and libcurl offers no hook between a
+    /// redirect and the next connection: so redirects are followed here, one at a time.
+    private var followsRedirectsItself: Bool { request.followRedirects && request.targetCheck != nil }
 
     deinit {
         curl_easy_cleanup(handle)
@@ -42,13 +57,27 @@ final class CurlEasyHandle {
 
     /// Blocks until the transfer ends. Call on a transfer thread only.
     func perform(redaction: Redaction) -> Result<HTTPResponse, HTTPError> {
-        let code = withExtendedLifetime(self) { () -> CURLcode in
-            let configured = configure()
-            return configured == CURLE_OK ? curl_easy_perform(handle) : configured
+        var hops = 0
+        var configured = false
+        while true {
+            if let refused = refusal(isRedirect: hops > 0, redaction: redaction) { return .failure(refused) }
+            let code = withExtendedLifetime(self) { () -> CURLcode in
+                let setup = configured ? CURLE_OK : configure()
+                configured = true
+                return setup == CURLE_OK ? curl_easy_perform(handle) : setup
+            }
+            if code != CURLE_OK { return .failure(error(for: code, redaction: redaction)) }
+            if followsRedirectsItself, isRedirectResponse, let next = redirectURL {
+                guard hops < request.maxRedirects else { return .failure(tooManyRedirects(redaction)) }
+                hops += 1
+                let setup = prepareHop(to: next)
+                if setup != CURLE_OK { return .failure(error(for: setup, redaction: redaction)) }
+                continue
+            }
+            deliverHead()
+            releaseHeldBody()
+            return .success(HTTPResponse(status: status, headers: responseHeaders, body: body, url: effectiveURL))
         }
-        if code != CURLE_OK { return .failure(error(for: code, redaction: redaction)) }
-        deliverHead()
-        return .success(HTTPResponse(status: status, headers: responseHeaders, body: body, url: effectiveURL))
     }
 
     // MARK: - Options
@@ -60,13 +89,13 @@ final class CurlEasyHandle {
         let me = Unmanaged.passUnretained(self).toOpaque()
 
         check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        check(ccurl_easy_setopt_string(handle, CURLOPT_URL, request.url))
+        check(ccurl_easy_setopt_string(handle, CURLOPT_URL, currentURL))
         // Signals cannot be used for timeouts in a multi-threaded process.
         check(ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         // Only what we serve and test; no gopher, dict, smb… even via a redirect.
         check(ccurl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,file"))
         check(ccurl_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
-        check(ccurl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0))
+        check(ccurl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, request.followRedirects && !followsRedirectsItself ? 1 : 0))
         check(ccurl_easy_setopt_long(handle, CURLOPT_MAXREDIRS, request.maxRedirects))
         if request.acceptGzip { check(ccurl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")) }
         if let connectTimeout = request.connectTimeout {
@@ -78,12 +107,7 @@ final class CurlEasyHandle {
         check(configureMethodAndBody())
         check(configureTLS())
 
-        for (name, value) in request.headers {
-            // "Name;" is curl's way to send a header with an empty value; "Name:" would remove it.
-            let line = value.isEmpty ? "\(name);" : "\(name): \(value)"
-            headerList = curl_slist_append(headerList, line)
-        }
-        if let headerList { check(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)) }
+        if !sentHeaders.isEmpty { check(setHeaders(sentHeaders)) }
 
         check(ccurl_easy_setopt_write_callback(handle, curlWriteCallback))
         check(ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
@@ -94,6 +118,19 @@ final class CurlEasyHandle {
         check(ccurl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, me))
         check(ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
         return result
+    }
+
+    /// Replaces the header list; the old one is freed once libcurl points at the new one.
+    private func setHeaders(_ headers: [(String, String)]) -> CURLcode {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in headers {
+            // "Name;" is curl's way to send a header with an empty value; "Name:" would remove it.
+            list = curl_slist_append(list, value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        let code = ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+        curl_slist_free_all(headerList)
+        headerList = list
+        return code
     }
 
     private func configureMethodAndBody() -> CURLcode {
@@ -147,7 +184,14 @@ final class CurlEasyHandle {
     /// Returns false to abort the transfer.
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if cancellation.isCancelled { return false }
-        deliverHead()
+        if !headDelivered && !holdingRedirect {
+            if followsRedirectsItself && isRedirectResponse { holdingRedirect = true } else { deliverHead() }
+        }
+        if holdingRedirect {
+            // Only delivered if the redirect turns out not to be followable; bounded all the same.
+            if heldBody.count < 1 << 20 { heldBody.append(contentsOf: bytes) }
+            return true
+        }
         switch output {
         case .collect:
             body.append(contentsOf: bytes)
@@ -182,7 +226,7 @@ final class CurlEasyHandle {
         var code = 0
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
         // file:// has no status line; reaching here means the read worked.
-        status = code == 0 && request.url.lowercased().hasPrefix("file:") ? 200 : code
+        status = code == 0 && currentURL.lowercased().hasPrefix("file:") ? 200 : code
         if case .stream(let continuation) = output {
             _ = offer(.head(status: status, headers: responseHeaders), to: continuation)
         }
@@ -203,6 +247,87 @@ final class CurlEasyHandle {
         }
     }
 
+    // MARK: - Redirects followed here
+
+    private var responseCode: Int {
+        var code = 0
+        _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+
+    private var isRedirectResponse: Bool {
+        [301, 302, 303, 307, 308].contains(responseCode) && HTTPHeaderLookup.first("Location", in: responseHeaders) != nil
+    }
+
+    /// The absolute URL of the redirect (libcurl resolves a relative Location against the current URL).
+    private var redirectURL: String? {
+        var pointer: UnsafePointer<CChar>?
+        guard ccurl_easy_getinfo_string(handle, CURLINFO_REDIRECT_URL, &pointer) == CURLE_OK, let pointer else { return nil }
+        return String(cString: pointer)
+    }
+
+    /// The next hop on the same handle (its connections can be reused), as libcurl would make it:
+    /// 303 turns anything but HEAD into GET, 301 and 302 turn POST into GET. Credentials in
+    /// headers stay with the origin they were meant for.
+    private func prepareHop(to next: String) -> CURLcode {
+        let code = responseCode
+        let from = RequestTarget(parsing: currentURL)
+        let to = RequestTarget(parsing: next, isRedirect: true)
+        currentURL = next
+        responseHeaders = []
+        body = []
+        heldBody = []
+        holdingRedirect = false
+        headDelivered = false
+        status = 0
+        var codes = [ccurl_easy_setopt_string(handle, CURLOPT_URL, next)]
+        if currentMethod != "GET" && currentMethod != "HEAD" && (code == 303 || ((code == 301 || code == 302) && currentMethod == "POST")) {
+            currentMethod = "GET"
+            codes.append(ccurl_easy_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil))
+            codes.append(ccurl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        }
+        if from.map(Self.origin) != to.map(Self.origin) {
+            sentHeaders = sentHeaders.filter { !Redaction.isSecretHeader($0.0) }
+            codes.append(setHeaders(sentHeaders))
+        }
+        return codes.first { $0 != CURLE_OK } ?? CURLE_OK
+    }
+
+    private static func origin(_ t: RequestTarget) -> String {
+        "\(t.scheme)://\(t.host):\(t.port.map(String.init) ?? "default")"
+    }
+
+    /// A redirect that was not followed after all (no usable Location): its body is the answer.
+    private func releaseHeldBody() {
+        guard holdingRedirect, !heldBody.isEmpty else { return }
+        switch output {
+        case .collect: body += heldBody
+        case .stream(let continuation): _ = offer(.body(heldBody), to: continuation)
+        }
+        heldBody = []
+    }
+
+    /// The target check's verdict on the hop about to be made, as an error; nil to go ahead.
+    private func refusal(isRedirect: Bool, redaction: Redaction) -> HTTPError? {
+        guard let check = request.targetCheck else { return nil }
+        // A URL libcurl cannot parse fails in curl_easy_perform with its own error (3).
+        guard let target = RequestTarget(parsing: currentURL, isRedirect: isRedirect) else { return nil }
+        let reason = isRedirect && !["http", "https"].contains(target.scheme)
+            ? "a redirect to a \(target.scheme):// URL is never followed" : check(target)
+        guard let reason else { return nil }
+        let redaction = redaction.adding(secretsIn: request.url).adding(secretsIn: currentURL)
+        let message = isRedirect ? "refused redirect to \(redaction.url(currentURL)): \(reason)" : "refused: \(reason)"
+        return HTTPError(kind: .refused, message: redaction.text(message), method: currentMethod,
+                         url: redaction.url(request.url))
+    }
+
+    private func tooManyRedirects(_ redaction: Redaction) -> HTTPError {
+        let redaction = redaction.adding(secretsIn: request.url)
+        return HTTPError(kind: .transport(curlCode: Int(CURLE_TOO_MANY_REDIRECTS.rawValue)),
+                         message: "curl error \(CURLE_TOO_MANY_REDIRECTS.rawValue): Maximum (\(request.maxRedirects)) redirects followed",
+                         method: request.method, url: redaction.url(request.url))
+    }
+
     // MARK: - Results
 
     private var effectiveURL: String {
@@ -214,7 +339,7 @@ final class CurlEasyHandle {
     }
 
     private func error(for code: CURLcode, redaction: Redaction) -> HTTPError {
-        let redaction = redaction.adding(secretsIn: request.url)
+        let redaction = redaction.adding(secretsIn: request.url).adding(secretsIn: currentURL)
         let url = redaction.url(request.url)
         if cancellation.isCancelled && (code == CURLE_ABORTED_BY_CALLBACK || code == CURLE_WRITE_ERROR) {
             return HTTPError(kind: .cancelled, message: "cancelled", method: request.method, url: url)

@@ -9,6 +9,8 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case status(Int)
         /// The caller's task was cancelled.
         case cancelled
+        /// The request's `targetCheck` refused the URL or a redirect; nothing was sent there.
+        case refused
     }
 
     public let kind: Kind
@@ -19,7 +21,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public let url: String
     /// The server's `Retry-After`, as a delay from when the error was made.
     public let retryAfter: Duration?
-    /// The start of the response body (status errors only), redacted.
+    /// The start of the response body (status errors only): redacted, escaped, at most 200 bytes.
     public let bodyExcerpt: String?
 
     public var curlCode: Int? {
@@ -54,21 +56,20 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public static func status(_ response: HTTPResponse, method: String = "GET",
                               redaction: Redaction = Redaction()) -> HTTPError {
         let redaction = redaction.adding(secretsIn: response.url)
-        let excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
         return HTTPError(
             kind: .status(response.status),
             message: "HTTP \(response.status)",
             method: method,
             url: redaction.url(response.url),
             retryAfter: response.header("Retry-After").flatMap { RetryAfter.parse($0) },
-            bodyExcerpt: redaction.text(excerpt))
+            bodyExcerpt: BodyExcerpt.make(response.body, redaction: redaction))
     }
 
     /// The one place that decides what is worth retrying: transient network trouble and
     /// statuses that say "later"; never client errors, certificate failures or bad URLs.
     public static func isRetriable(_ kind: Kind) -> Bool {
         switch kind {
-        case .cancelled:
+        case .cancelled, .refused:
             return false
         case .status(let status):
             return [408, 425, 429, 500, 502, 503, 504].contains(status)

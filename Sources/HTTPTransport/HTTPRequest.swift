@@ -18,6 +18,10 @@ public struct HTTPRequest: Sendable {
     /// Sends `Accept-Encoding` with every encoding libcurl supports and decodes the response.
     public var acceptGzip: Bool
     public var tls: TLSOptions
+    /// Consulted before the request and before each redirect (which are then followed one by one
+    /// here instead of inside libcurl, so that every hop is checked). Headers that carry
+    /// credentials are not sent on to another scheme, host or port. nil: no check.
+    public var targetCheck: TargetCheck?
 
     public init(
         url: String,
@@ -29,7 +33,8 @@ public struct HTTPRequest: Sendable {
         followRedirects: Bool = true,
         maxRedirects: Int = 10,
         acceptGzip: Bool = true,
-        tls: TLSOptions = TLSOptions()
+        tls: TLSOptions = TLSOptions(),
+        targetCheck: TargetCheck? = nil
     ) {
         self.url = url
         self.method = method
@@ -41,6 +46,7 @@ public struct HTTPRequest: Sendable {
         self.maxRedirects = maxRedirects
         self.acceptGzip = acceptGzip
         self.tls = tls
+        self.targetCheck = targetCheck
     }
 }
 

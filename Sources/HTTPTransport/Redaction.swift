@@ -4,8 +4,13 @@ import Foundation
 /// Over-redacting is preferred to leaking: a parameter named `monkey` is redacted too.
 public struct Redaction: Sendable {
     public static let placeholder = "REDACTED"
+    /// Shorter values are not masked in free text: replacing every `1` or `on` of a message
+    /// would make it unreadable, and a value that short protects nothing anyway. URLs still get
+    /// their credentials and secret-looking parameters redacted by name, whatever their length.
+    public static let minimumSecretLength = 4
 
-    /// Exact strings replaced wherever they occur (API keys from configuration, say).
+    /// Exact strings replaced wherever they occur (API keys from configuration, say), longest
+    /// first, with their percent-encoded forms (a URL quoted in an error holds those).
     public private(set) var secrets: [String]
 
     public init(secrets: [String] = []) {
@@ -66,9 +71,23 @@ public struct Redaction: Sendable {
         return copy
     }
 
+    /// A copy that also replaces `more`.
+    public func adding(secrets more: [String]) -> Redaction {
+        var copy = self
+        copy.add(more)
+        return copy
+    }
+
+    /// UTF-8 length of the longest secret: how far past a cut a secret may reach.
+    public var longestSecretBytes: Int { secrets.map(\.utf8.count).max() ?? 0 }
+
     private mutating func add(_ more: [String]) {
+        let usable = more.filter { $0.count >= Self.minimumSecretLength }
+        let encoded = usable.flatMap { value in
+            [CharacterSet.urlQueryAllowed, .urlPathAllowed, .urlHostAllowed].compactMap { value.addingPercentEncoding(withAllowedCharacters: $0) }
+        }
         // Longest first, so a secret containing another is replaced whole.
-        secrets = Array(Set(secrets + more.filter { !$0.isEmpty })).sorted { $0.count > $1.count }
+        secrets = Array(Set(secrets + usable + encoded)).sorted { $0.count > $1.count || ($0.count == $1.count && $0 < $1) }
     }
 
     private static func redactPairs(_ pairs: Substring) -> String {

@@ -41,7 +41,7 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         case .transport(let code) where tlsFailures.contains(code):
             // Not transient: a wrong CA or client certificate stays wrong until someone fixes it.
             return KubeError(.tls, "TLS with the Kubernetes API failed (check the CA and client certificate): \(error)")
-        case .transport, .cancelled:
+        case .transport, .cancelled, .refused:
             return KubeError(.unavailable, "cannot reach the Kubernetes API: \(error)")
         }
     }

@@ -65,20 +65,25 @@ public final class StreamOperator: Service, Sendable {
             manager: manager, interval: settings.statusInterval, ownership: ownership, staleGuard: staleGuard,
             statusView: statusView, logger: logger)
 
+        // What sources may read comes from the operator's own --config only, never from the desired state.
+        let access = settings.config.manager.sourceAccess
         let source: any DesiredStateSource
         switch settings.desiredSource {
         case .kafka:
             source = ConfigTopicSource(topic: settings.configTopic,
-                                       configuration: Self.reader("stream-manager-config", settings, properties), logger: logger)
+                                       configuration: Self.reader("stream-manager-config", settings, properties),
+                                       access: access, logger: logger)
         case .file(let path):
-            source = FileSource(path: path, pollInterval: settings.filePollInterval, logger: logger)
+            source = FileSource(path: path, pollInterval: settings.filePollInterval, access: access, logger: logger)
         case .configMap(let c):
             let watcher = ConfigMapWatcher(client: KubeAPIClient(config: c.client, logger: logger), namespace: c.namespace,
                                            name: c.name, timing: c.timing, logger: logger)
-            source = ConfigMapSource(watcher: watcher, key: c.key, keepOnDelete: c.keepOnDelete, logger: logger)
+            source = ConfigMapSource(watcher: watcher, key: c.key, keepOnDelete: c.keepOnDelete, access: access, logger: logger)
         }
         let publisher = self.publisher
-        loop = ReconcileLoop(manager: manager, source: source, logger: logger, ownership: ownership) { publisher.handle($0) }
+        // A last accepted config read back from the offsets topic is held to the same rules.
+        loop = ReconcileLoop(manager: manager, source: source, logger: logger, ownership: ownership,
+                             validation: .operator(access)) { publisher.handle($0) }
     }
 
     /// A follower of one of the operator's compacted topics (config, status).

@@ -1,6 +1,7 @@
 import Foundation
 import Kubernetes
 import Logging
+import StreamConfig
 
 /// Desired state from one key of one ConfigMap (`--source configmap`): the key holds a config
 /// document whose `sources` are wanted, validated like a file. `config_version` is
@@ -13,18 +14,22 @@ public struct ConfigMapSource: DesiredStateSource {
     private let watcher: ConfigMapWatcher
     private let key: String
     private let keepOnDelete: Bool
+    /// The operator's `manager.source_access`; a `manager` section in the ConfigMap does not change it.
+    private let access: SourceAccessPolicy
     private let logger: Logger
 
-    public init(watcher: ConfigMapWatcher, key: String, keepOnDelete: Bool, logger: Logger) {
+    public init(watcher: ConfigMapWatcher, key: String, keepOnDelete: Bool, access: SourceAccessPolicy = SourceAccessPolicy(),
+                logger: Logger) {
         self.watcher = watcher
         self.key = key
         self.keepOnDelete = keepOnDelete
+        self.access = access
         self.logger = logger
     }
 
     public func events() -> AsyncStream<DesiredStateEvent> {
         let (stream, continuation) = AsyncStream<DesiredStateEvent>.makeStream()
-        let (watcher, key, keepOnDelete, logger) = (self.watcher, self.key, self.keepOnDelete, self.logger)
+        let (watcher, key, keepOnDelete, access, logger) = (self.watcher, self.key, self.keepOnDelete, self.access, self.logger)
         let task = Task {
             var synced = false
             var lastVersion: String?
@@ -41,7 +46,7 @@ public struct ConfigMapSource: DesiredStateSource {
                     // A relist that finds the version already applied changes nothing.
                     guard map.resourceVersion != lastVersion else { continue }
                     lastVersion = map.resourceVersion
-                    events = Self.snapshot(map, key: key, firstRead: !synced)
+                    events = Self.snapshot(map, key: key, firstRead: !synced, access: access)
                 } else {
                     lastVersion = nil
                     if synced && keepOnDelete {
@@ -64,13 +69,14 @@ public struct ConfigMapSource: DesiredStateSource {
         return stream
     }
 
-    static func snapshot(_ map: ConfigMap, key: String, firstRead: Bool) -> [DesiredStateEvent] {
+    static func snapshot(_ map: ConfigMap, key: String, firstRead: Bool,
+                         access: SourceAccessPolicy = SourceAccessPolicy()) -> [DesiredStateEvent] {
         let version = "configmap:\(map.resourceVersion)"
         let origin = "configmap \(map.namespace)/\(map.name) key \(key)"
         guard let text = map.data[key] else {
             let r = Rejection(configHash: nil, configVersion: version, error: "\(origin): the key is missing (keys: \(map.data.keys.sorted().joined(separator: ", ")))")
             return firstRead ? [.initStarted, .documentError(r), .initDone] : [.documentError(r)]
         }
-        return DocumentSnapshot.events(Data(text.utf8), version: version, origin: origin, firstRead: firstRead)
+        return DocumentSnapshot.events(Data(text.utf8), version: version, origin: origin, firstRead: firstRead, access: access)
     }
 }

@@ -3,10 +3,12 @@ import Foundation
 import StreamConfig
 
 /// One config-topic record → what it means for the desired state. Lenient about unknown keys
-/// (they become warnings: a newer `apply` may write keys this version does not know yet).
+/// (they become warnings: a newer `apply` may write keys this version does not know yet), strict
+/// about `manager.source_access`: a record that reaches outside it is refused, so nothing of it runs.
 enum ConfigRecord {
-    static func event(sourceID: String, value: [UInt8], configVersion: String) -> DesiredStateEvent {
-        let result = ConfigLoader.parseSourceDocument(data: Data(value), sourceID: sourceID, options: .lenient)
+    static func event(sourceID: String, value: [UInt8], configVersion: String,
+                      access: SourceAccessPolicy = SourceAccessPolicy()) -> DesiredStateEvent {
+        let result = ConfigLoader.parseSourceDocument(data: Data(value), sourceID: sourceID, options: .operator(access))
         let warnings = result.diagnostics.filter { $0.severity == .warning }.map(describe)
         if let config = result.value {
             return .apply(DesiredSource(sourceID: sourceID, config: config, configVersion: configVersion, warnings: warnings))

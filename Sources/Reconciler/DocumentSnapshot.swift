@@ -3,10 +3,13 @@ import StreamConfig
 
 /// A whole config document (a file, a ConfigMap key) as desired-state events: its `sources` as a
 /// full snapshot when it parses, a whole-document error otherwise (wrapped in a snapshot the first
-/// time, so the reconciler can start with nothing). Diagnostics name `origin:line:column`.
+/// time, so the reconciler can start with nothing). Diagnostics name `origin:line:column`. Sources
+/// are held to the operator's `manager.source_access` (not to one the document may write: only
+/// the operator's own `--config` sets it); one that reaches outside it is an error like any other.
 enum DocumentSnapshot {
-    static func events(_ bytes: Data, version: String, origin: String, firstRead: Bool) -> [DesiredStateEvent] {
-        let result = ConfigLoader.parse(data: bytes, options: .lenient)
+    static func events(_ bytes: Data, version: String, origin: String, firstRead: Bool,
+                       access: SourceAccessPolicy = SourceAccessPolicy()) -> [DesiredStateEvent] {
+        let result = ConfigLoader.parse(data: bytes, options: .operator(access))
         guard let config = result.value else {
             let errors = result.diagnostics.filter { $0.severity == .error }.map { $0.formatted(file: origin) }
             let r = Rejection(configHash: nil, configVersion: version, error: errors.joined(separator: "; "))

@@ -12,17 +12,22 @@ public struct FileSource: DesiredStateSource {
     public let kind = "file"
     public let path: String
     private let pollInterval: Duration
+    private let access: SourceAccessPolicy
     private let logger: Logger
 
-    public init(path: String, pollInterval: Duration = .milliseconds(500), logger: Logger) {
+    /// `access`: the operator's `manager.source_access`, as read when it started (an edit of
+    /// the file's own `manager` section takes effect at the next start, like every manager setting).
+    public init(path: String, pollInterval: Duration = .milliseconds(500), access: SourceAccessPolicy = SourceAccessPolicy(),
+                logger: Logger) {
         self.path = path
         self.pollInterval = pollInterval
+        self.access = access
         self.logger = logger
     }
 
     public func events() -> AsyncStream<DesiredStateEvent> {
         let (stream, continuation) = AsyncStream<DesiredStateEvent>.makeStream()
-        let (path, interval, logger) = (self.path, self.pollInterval, self.logger)
+        let (path, interval, access, logger) = (self.path, self.pollInterval, self.access, self.logger)
         let task = Task {
             var lastDigest: String?
             var synced = false
@@ -31,7 +36,7 @@ public struct FileSource: DesiredStateSource {
                 let digest = bytes.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? "missing"
                 if digest != lastDigest {
                     lastDigest = digest
-                    for event in Self.read(bytes, digest: digest, path: path, firstRead: !synced) {
+                    for event in Self.read(bytes, digest: digest, path: path, firstRead: !synced, access: access) {
                         if case .documentError(let r) = event {
                             logger.error("config file \(path) refused, running sources unchanged: \(r.error)")
                         }
@@ -48,12 +53,13 @@ public struct FileSource: DesiredStateSource {
     }
 
     /// The events for one version of the file.
-    static func read(_ bytes: Data?, digest: String, path: String, firstRead: Bool) -> [DesiredStateEvent] {
+    static func read(_ bytes: Data?, digest: String, path: String, firstRead: Bool,
+                     access: SourceAccessPolicy = SourceAccessPolicy()) -> [DesiredStateEvent] {
         let version = "file:\(digest)"
         guard let bytes else {
             let r = Rejection(configHash: nil, configVersion: version, error: "\(path): cannot read the file")
             return firstRead ? [.initStarted, .documentError(r), .initDone] : [.documentError(r)]
         }
-        return DocumentSnapshot.events(bytes, version: version, origin: path, firstRead: firstRead)
+        return DocumentSnapshot.events(bytes, version: version, origin: path, firstRead: firstRead, access: access)
     }
 }

@@ -1,5 +1,6 @@
 import Connectors
 import Foundation
+import HTTPTransport
 import Kafka
 import Logging
 import Pipeline
@@ -385,18 +386,23 @@ public final class StreamManagerV2: Sendable {
 
     // MARK: internals
 
+    /// The connector is held to the manager's `manager.source_access`; whatever its references
+    /// resolve to is masked in every error of the stream (its own, and this one when it cannot start).
     private func makeRuntime(sourceID: String, source: SourceConfig, configHash: String?, configVersion: String?,
                              connector: (any SourceConnector)?, cursor: String?, committed: String?,
                              components: ManagerComponents) throws -> StreamRuntime {
+        let access = config.manager.sourceAccess
+        let environment = ProcessInfo.processInfo.environment
+        let redaction = Redaction(secrets: SourceSecrets.values(in: source.connector, environment: access.visibleEnvironment(environment)))
         let connector = try connector ?? {
-            do { return try registry.makeConnector(sourceID: sourceID, source: source) } catch {
-                throw ManagerError.connector("\(error)")
+            do { return try registry.makeConnector(sourceID: sourceID, source: source, environment: environment, access: access) } catch {
+                throw ManagerError.connector(redaction.text("\(error)"))
             }
         }()
         components.sink.setDeadLetterTopic(source.dlqTopic, forSource: sourceID)
         return StreamRuntime(sourceID: sourceID, source: source, configHash: configHash ?? source.configHash,
                              configVersion: configVersion, connector: connector, cursor: cursor, committed: committed,
-                             components: components, logger: logger)
+                             components: components, redaction: redaction, logger: logger)
     }
 
     private func register(_ runtime: StreamRuntime) {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Kafka
 import Logging
 import Pipeline
@@ -44,6 +45,10 @@ final class StreamRuntime: Sendable {
     private let resolver: TopicResolver
     private let offsets: OffsetStore?
     private let settleElsewhere: @Sendable ([DeliveryOutcomes]) -> Void
+    /// The source's secrets, masked again in whatever this stream reports (`last_error`, logs,
+    /// `dlq.error`, the cursor in `/status`), whoever made the text: connectors are not trusted
+    /// to have done it.
+    private let redaction: Redaction
     private let logger: Logger
     private let loopTask = Mutex<Task<String?, Never>?>(nil)
     private let drained = Mutex<[CheckedContinuation<Void, Never>]>([])
@@ -51,8 +56,9 @@ final class StreamRuntime: Sendable {
     /// `cursor` is where polling resumes; `committed` the cursor known delivered (they differ in a
     /// make-before-break hand-over, where the old stream's last records may still be in flight).
     init(sourceID: String, source: SourceConfig, configHash: String, configVersion: String?, connector: any SourceConnector,
-         cursor: String?, committed: String?, components: ManagerComponents, logger: Logger) {
+         cursor: String?, committed: String?, components: ManagerComponents, redaction: Redaction, logger: Logger) {
         self.sourceID = sourceID
+        self.redaction = redaction
         let streamID = StreamID.make(sourceID: sourceID)
         self.streamID = streamID
         shared = Mutex(Shared(source: source, configHash: configHash, configVersion: configVersion,
@@ -145,7 +151,7 @@ final class StreamRuntime: Sendable {
             var good: [PipelineRecord] = []
             for (record, piped) in zip(records, batch) {
                 if let reason = record.malformed {
-                    try await sink.deadLetter(piped, error: reason, stage: .transform)
+                    try await sink.deadLetter(piped, error: redaction.text(reason), stage: .transform)
                 } else {
                     good.append(piped)
                 }
@@ -164,7 +170,7 @@ final class StreamRuntime: Sendable {
     }
 
     private func noteError(_ error: Error) {
-        let text = "\(error)"
+        let text = redaction.text("\(error)")
         shared.withLock {
             $0.errors += 1
             $0.lastError = text
@@ -274,7 +280,8 @@ final class StreamRuntime: Sendable {
                                uptime_seconds: Int(Date().timeIntervalSince(startedAt)))
         return StreamMetrics(source_id: sourceID, mode_name: s.source.ingestion.mode.rawValue, mode: mode,
                              api_client: api.metrics, records_processed: s.processed, records_failed: s.failed,
-                             pending_records: s.tracker.pendingCount, cursor: s.lastCommitted, last_error: s.lastError)
+                             pending_records: s.tracker.pendingCount, cursor: s.lastCommitted.map(redaction.text),
+                             last_error: s.lastError)
     }
 }
 

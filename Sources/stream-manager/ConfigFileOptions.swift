@@ -5,11 +5,13 @@ import StreamConfig
 import StreamManagerKit
 
 /// The file `apply` and `diff` publish or compare, checked as strictly as `validate` does
-/// (unknown keys are errors, unset `${ENV}` only warnings: CI has no secrets).
+/// (unknown keys are errors; unset `${ENV}` and what the default `manager.source_access` would
+/// refuse only warnings: CI has neither the operator's secrets nor its allow-lists).
 enum ConfigFile {
     /// Loads and validates; prints every problem to stderr; exit 1 when any is an error.
     static func loadStrict(_ path: String) throws -> StreamManagerConfig {
-        let options = ValidationOptions(unknownKeys: .error, environment: ProcessInfo.processInfo.environment)
+        let options = ValidationOptions(unknownKeys: .error, environment: ProcessInfo.processInfo.environment,
+                                        access: .advise(SourceAccessPolicy()))
         let result = ConfigLoader.load(contentsOf: path, options: options)
         for d in result.diagnostics { FileHandle.standardError.write(Data((d.formatted(file: path) + "\n").utf8)) }
         guard !result.diagnostics.hasErrors, let config = result.value else {

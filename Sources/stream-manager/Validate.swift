@@ -12,7 +12,8 @@ struct Validate: ParsableCommand {
             Prints each problem as FILE:LINE:COLUMN: error|warning: message (1-based) and exits 1 \
             if any file has an error. Unknown keys are errors here (the running operator only \
             warns about them). Environment references (${NAME}) whose variable is unset here are \
-            warnings. Use '-' to read standard input.
+            warnings, and so are references, URLs and paths an operator with the default (or this \
+            file's) manager.source_access would refuse. Use '-' to read standard input.
             """)
 
     @Argument(help: "Config files (YAML or JSON).")
@@ -32,7 +33,8 @@ struct Validate: ParsableCommand {
     }
 
     func run() throws {
-        let options = ValidationOptions(unknownKeys: .error, environment: ProcessInfo.processInfo.environment)
+        let options = ValidationOptions(unknownKeys: .error, environment: ProcessInfo.processInfo.environment,
+                                        access: .advise(SourceAccessPolicy()))
         var failed = false
         for file in files {
             let diagnostics = check(file, options: options)

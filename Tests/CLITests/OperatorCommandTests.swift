@@ -113,7 +113,9 @@ struct OperatorCommandTests {
     @Test("apply --wait fails with the error of a source whose connector cannot start", .enabled(if: kcat != nil))
     func applyWaitFails() throws {
         let cluster = try Cluster()
-        let manager = try cluster.manager("cli-2")
+        // The operator lets sources reference the variable; it is just not set.
+        let config = try Self.file("manager: {source_access: {env: [APPLY_TEST_*]}}\n")
+        let manager = try cluster.manager("cli-2", extra: ["--config", config])
         let broken = try Self.file("""
             sources:
               fires: {source_type: nasa_firms, topic: fires, connector: {map_key: "${APPLY_TEST_UNSET_KEY}", area: world}}

@@ -89,6 +89,7 @@ struct ValidateCommandTests {
     func severalFiles() throws {
         let files = try TempFiles()
         let warnOnly = try files.write("warn.yaml", """
+            manager: {source_access: {env: [STREAM_MANAGER_TEST_*]}}
             sources:
               a:
                 source_type: http_json
@@ -99,7 +100,7 @@ struct ValidateCommandTests {
             """)
         let ok = try StreamManagerBinary.run(["validate", warnOnly])
         #expect(ok.status == 0)
-        #expect(ok.stdout == "\(warnOnly):7:26: warning: sources.a.connector.headers.X-Token: environment variable STREAM_MANAGER_TEST_UNSET_VARIABLE is not set here; the source fails to start where it is not set either\n")
+        #expect(ok.stdout == "\(warnOnly):8:26: warning: sources.a.connector.headers.X-Token: environment variable STREAM_MANAGER_TEST_UNSET_VARIABLE is not set here; the source fails to start where it is not set either\n")
 
         let bad = try files.write("bad.json", #"{"queue_overflow_strategy": "drop_all"}"#)
         let missing = files.directory.appendingPathComponent("missing.yaml").path
@@ -107,9 +108,24 @@ struct ValidateCommandTests {
         #expect(all.status == 1)
         let lines = all.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(all.stdout)")
-        #expect(lines.first?.hasPrefix("\(warnOnly):7:26: warning:") == true)
+        #expect(lines.first?.hasPrefix("\(warnOnly):8:26: warning:") == true)
         #expect(lines.dropFirst().first == "\(bad):1:29: error: queue_overflow_strategy: unknown value 'drop_all'; allowed: drop_oldest, drop_newest, block")
         #expect(lines.last == "\(missing):1:1: error: Config file not found: \(missing)")
+    }
+
+    @Test("what an operator with the default manager.source_access would refuse is a warning naming the setting; exit 0")
+    func sourceAccessWarnings() throws {
+        let files = try TempFiles()
+        let entry = try files.write("entry.yaml", """
+            source_type: file
+            topic: t
+            connector: {path: /etc/passwd}
+            """)
+        let result = try StreamManagerBinary.run(["validate", "--source-document", entry])
+        #expect(result.status == 0)
+        #expect(result.stdout == "\(entry):3:19: warning: connector.path: an operator with the default manager.source_access rejects this "
+            + "source: path '/etc/passwd' is outside manager.source_access.file_roots (the operator's allow-list, checked after "
+            + "symlinks and '..' are resolved); add a root to the operator's --config\n", "\(result.stdout)")
     }
 
     @Test("--source-document checks one source entry, with an optional --source-id")

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Connectors
 import Pipeline
+import StreamConfig
 import Testing
 
 @Suite("file source type")
@@ -10,6 +11,9 @@ struct FileConnectorTests {
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }()
+
+    /// The test's directory is the only file root.
+    var access: SourceAccessPolicy { SourceAccessPolicy(fileRoots: [dir]) }
 
     func write(_ name: String, _ text: String) throws {
         try text.write(toFile: "\(dir)/\(name)", atomically: false, encoding: .utf8)
@@ -28,12 +32,12 @@ struct FileConnectorTests {
     func jsonlPagesAndResume() async throws {
         try write("b.jsonl", "{\"n\":3}\n{\"n\":4}\n")
         try write("a.jsonl", "{\"n\":1}\n\n{\"n\":2}\n")
-        let c = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/*.jsonl"))
+        let c = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/*.jsonl"), access: access)
         let first = try await c.fetch(FetchRequest(cursor: nil, maxRecords: 3))
         #expect(values(first) == ["{\"n\":1}", "{\"n\":2}", "{\"n\":3}"])
         #expect(first.hasMore)
         // A new connector (a restart) continues from the cursor: no gap, no repeat.
-        let again = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/*.jsonl"))
+        let again = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/*.jsonl"), access: access)
         let second = try await again.fetch(FetchRequest(cursor: first.nextCursor, maxRecords: 3))
         #expect(values(second) == ["{\"n\":4}"])
         #expect(!second.hasMore)
@@ -44,7 +48,7 @@ struct FileConnectorTests {
     @Test("follow: lines appended later are read; a line still being written waits for its line break")
     func follow() async throws {
         try write("live.jsonl", "{\"n\":1}\n{\"n\":")
-        let c = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/live.jsonl", follow: true))
+        let c = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/live.jsonl", follow: true), access: access)
         let first = try await c.fetch(FetchRequest(cursor: nil, maxRecords: 10))
         #expect(values(first) == ["{\"n\":1}"])
         try append("live.jsonl", "2}\n{\"n\":3}\n")
@@ -55,7 +59,7 @@ struct FileConnectorTests {
     @Test("CSV rows become JSON objects by the header, also when resuming mid-file; bad rows are marked malformed")
     func csv() async throws {
         try write("fires.csv", "latitude,longitude,confidence\n-33.1,151.2,h\n-34.0,150.9,n\n-35.5,149.1\n-36.0,148.0,l\n")
-        let c = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/fires.csv"))
+        let c = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/fires.csv"), access: access)
         let first = try await c.fetch(FetchRequest(cursor: nil, maxRecords: 2))
         #expect(values(first) == [#"{"latitude":-33.1,"longitude":151.2,"confidence":"h"}"#,
                                   #"{"latitude":-34.0,"longitude":150.9,"confidence":"n"}"#])
@@ -69,14 +73,14 @@ struct FileConnectorTests {
     @Test("a line that is not JSON is marked malformed (it goes to the DLQ), the others pass")
     func malformedLine() async throws {
         try write("mixed.jsonl", "{\"ok\":1}\n{broken\n{\"ok\":2}\n")
-        let c = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/mixed.jsonl"))
+        let c = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/mixed.jsonl"), access: access)
         let r = try await c.fetch(FetchRequest(cursor: nil, maxRecords: 10))
         #expect(r.records.map { $0.malformed != nil } == [false, true, false])
     }
 
     @Test("the registry builds it from config settings; a missing file is a retriable error")
     func registry() async throws {
-        let missing = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/nothing-*.jsonl"))
+        let missing = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/nothing-*.jsonl"), access: access)
         await #expect(throws: ConnectorError.self) { try await missing.fetch(FetchRequest(cursor: nil, maxRecords: 1)) }
         #expect(ConnectorRegistry.shared.registeredTypes.contains("file"))
     }

@@ -10,7 +10,8 @@ import Testing
 struct HTTPSourceTests {
     func connector(_ type: String, _ settings: ConfigObject, timeout: Double = 5) throws -> any SourceConnector {
         let source = SourceConfig(sourceType: type, topic: "t", timeoutSeconds: timeout, connector: settings)
-        return try ConnectorRegistry.shared.makeConnector(sourceID: "s", source: source, environment: ["FIRMS_MAP_KEY": "0123456789abcdef0123456789abcdef"])
+        return try ConnectorRegistry.shared.makeConnector(sourceID: "s", source: source, environment: ["FIRMS_MAP_KEY": "0123456789abcdef0123456789abcdef"],
+                                                          access: SourceAccessPolicy(env: ["FIRMS_MAP_KEY"]))
     }
 
     func keys(_ r: FetchResult) -> [String] { r.records.map { String(decoding: $0.key ?? [], as: UTF8.self) } }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTransport
 import Testing
 
@@ -60,5 +61,57 @@ import Testing
             let error = HTTPError.status(response, redaction: Redaction(secrets: ["403 body"]))
             #expect(error.description == "HTTP 403 (GET \(server.url("/status/403?token=REDACTED"))): status REDACTED")
         }
+    }
+
+    @Test func aSecretInTheHostIsMaskedInLibcurlsResolverError() async throws {
+        // As when a source writes url: "http://${PROBE_SECRET}.invalid:1/x": the value itself is a secret.
+        let secret = "probe-\(UUID().uuidString.prefix(8).lowercased())"
+        let client = HTTPClient(redaction: Redaction(secrets: [secret, "http://\(secret).invalid:1/x"]))
+        let error = await #expect(throws: HTTPError.self) {
+            try await client.send(HTTPRequest(url: "http://\(secret).invalid:1/x"))
+        }
+        #expect(error?.curlCode == 6)
+        let description = try #require(error?.description)
+        #expect(!description.contains(secret), "\(description)")
+        #expect(description.contains("Could not resolve host: REDACTED.invalid"), "\(description)")
+    }
+
+    @Test func anErrorBodyThatEchoesASecretIsRedactedEscapedAndCut() async throws {
+        try await TestServer.with { server in
+            let secret = "key-0123456789abcdef"
+            let client = HTTPClient(redaction: Redaction(secrets: [secret]))
+            let response = try await client.send(HTTPRequest(url: server.url("/echo-status/403"), headers: [("X-Api-Key", secret)]))
+            let error = try #require(throws: HTTPError.self) { try response.checked(redaction: client.redaction) }
+            let excerpt = try #require(error.bodyExcerpt)
+            #expect(excerpt.hasPrefix("denied for key REDACTED éé"), "\(excerpt)")
+            #expect(excerpt.hasSuffix("é…"))
+            #expect(excerpt.utf8.count <= 200 && excerpt.utf8.count >= 197)
+            #expect(!excerpt.contains(secret) && !excerpt.contains("\u{FFFD}"))
+            #expect(!error.description.contains(secret))
+        }
+    }
+
+    @Test func excerptsEscapeControlCharactersAndNeverShowPartOfASecret() {
+        let redaction = Redaction(secrets: ["topsecret-value"])
+        #expect(BodyExcerpt.make(Array("line1\nline2\r\t\u{1}\u{7f}end".utf8), redaction: redaction)
+            == "line1\\nline2\\r\\t\\u{1}\\u{7f}end")
+        // A secret straddling the cut: it is replaced before cutting, so no prefix of it shows.
+        let body = String(repeating: "a", count: 190) + "topsecret-value" + String(repeating: "b", count: 100)
+        let excerpt = BodyExcerpt.make(Array(body.utf8), redaction: redaction)
+        #expect(!excerpt.contains("tops") && excerpt.hasSuffix("…") && excerpt.utf8.count <= 200)
+        // Many secrets in a row shrink the text: the window grows until the cut is safe.
+        let repeated = String(repeating: "topsecret-value,", count: 40)
+        let shrunk = BodyExcerpt.make(Array(repeated.utf8), redaction: Redaction(secrets: ["topsecret-value"]), limit: 60)
+        #expect(!shrunk.contains("top") && shrunk.hasPrefix("REDACTED,REDACTED,"))
+        // Short bodies stay whole; invalid UTF-8 is shown as U+FFFD, never as raw bytes.
+        #expect(BodyExcerpt.make(Array("short".utf8), redaction: redaction) == "short")
+        #expect(BodyExcerpt.make([0x66, 0xFF, 0x67], redaction: redaction) == "f\u{FFFD}g")
+    }
+
+    @Test func shortValuesAreNotMaskedAndEncodedFormsAre() {
+        let redaction = Redaction(secrets: ["on", "abc", "pass word/42"])
+        #expect(redaction.text("turn on abc") == "turn on abc")  // shorter than 4: masking them would garble messages
+        #expect(redaction.text("x=pass%20word/42 y=pass%20word%2F42 z=pass word/42") == "x=REDACTED y=REDACTED z=REDACTED")
+        #expect(Redaction.minimumSecretLength == 4)
     }
 }

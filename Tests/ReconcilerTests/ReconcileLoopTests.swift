@@ -50,11 +50,14 @@ struct ReconcileLoopTests {
         kafka.lingerMs = 5
         var throttling = ThrottlingConfig()
         throttling.enabled = false
-        let manager = StreamManagerV2(config: StreamManagerConfig(kafka: kafka, throttling: throttling), logger: logger,
-                                      useOffsetsTopic: false)
+        // c (below) may reference the variable; it is just not set.
+        let access = SourceAccessPolicy(env: ["RECONCILE_TEST_*"])
+        let manager = StreamManagerV2(config: StreamManagerConfig(kafka: kafka, throttling: throttling,
+                                                                  manager: ManagerConfig(sourceAccess: access)),
+                                      logger: logger, useOffsetsTopic: false)
         try await manager.start()
         let outcomes = Outcomes()
-        let loop = ReconcileLoop(manager: manager, source: FileSource(path: path, pollInterval: .milliseconds(50), logger: logger),
+        let loop = ReconcileLoop(manager: manager, source: FileSource(path: path, pollInterval: .milliseconds(50), access: access, logger: logger),
                                  logger: logger, retryBase: .milliseconds(200)) { outcomes.add($0) }
         let task = Task { await loop.run() }
 

@@ -17,7 +17,9 @@ struct FileSourceEndToEndTests {
         let source = SourceConfig(sourceType: "file", topic: "lines",
                                   ingestion: IngestionConfig(mode: .realTime, pollingIntervalSeconds: 0.05, maxRecordsPerPoll: 10),
                                   rateLimitPerMinute: 0, cacheTTLSeconds: 0, connector: ["path": .string("\(dir)/in.jsonl")])
-        let manager = StreamManagerV2(config: KitSupport.config(cluster, sources: ["lines": source]), logger: KitSupport.logger)
+        var config = KitSupport.config(cluster, sources: ["lines": source])
+        config.manager.sourceAccess = SourceAccessPolicy(fileRoots: [dir])  // outside the working directory
+        let manager = StreamManagerV2(config: config, logger: KitSupport.logger)
         try await manager.start()
         try await manager.startStream(sourceID: "lines")
         #expect(await KitSupport.waitUntil {
@@ -42,7 +44,7 @@ struct FileSourceEndToEndTests {
         #expect(bad.header("dlq.error")?.stringValue?.contains("not a JSON value") == true)
 
         // The committed cursor is past all four lines: a new manager sends nothing again.
-        let again = StreamManagerV2(config: KitSupport.config(cluster, sources: ["lines": source]), logger: KitSupport.logger)
+        let again = StreamManagerV2(config: config, logger: KitSupport.logger)
         try await again.start()
         try await again.startStream(sourceID: "lines")
         try await Task.sleep(for: .milliseconds(500))

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import StreamConfig
 
 /// `file`: JSON-lines or CSV files from a path or glob, for replays and offline demos. One-shot
 /// (`follow: false`) reads every file once; `follow: true` keeps reading lines appended later
@@ -24,11 +25,16 @@ public final class FileConnector: SourceConnector {
     public let settings: FileSourceSettings
     /// Bytes read per file per fetch at most (a line longer than this is read whole anyway).
     private let chunkBytes: Int
+    /// Every file is checked against its `file_roots` right before it is read: a glob may match
+    /// files, or a symlink may be swapped in, after the source was accepted.
+    private let access: SourceAccessPolicy
 
-    public init(sourceID: String, settings: FileSourceSettings, chunkBytes: Int = 1 << 20) {
+    public init(sourceID: String, settings: FileSourceSettings, chunkBytes: Int = 1 << 20,
+                access: SourceAccessPolicy = SourceAccessPolicy()) {
         self.sourceID = sourceID
         self.settings = settings
         self.chunkBytes = chunkBytes
+        self.access = access
     }
 
     public func fetch(_ request: FetchRequest) async throws -> FetchResult {
@@ -53,6 +59,7 @@ public final class FileConnector: SourceConnector {
         var records: [SourceRecord] = []
         while index < files.count && records.count < request.maxRecords {
             let file = files[index]
+            if let refusal = access.pathRefusal(file) { throw ConnectorError(refusal, isRetriable: false) }
             if cursor.file != file { cursor = FileCursor(file: file, offset: 0) }
             let lastFile = index == files.count - 1
             let format = settings.format ?? (file.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
@@ -77,8 +84,12 @@ extension FileConnector {
         guard let path = s["path"]?.stringValue, !path.isEmpty else {
             throw ConnectorRegistryError.invalidSettings("file: 'path' is required")
         }
+        if let refusal = context.access.globRefusal(path, matches: FileGlob.matches(path)) {
+            throw ConnectorRegistryError.access(refusal)
+        }
         let format = s["format"]?.stringValue.flatMap(FileSourceSettings.Format.init(rawValue:))
         return FileConnector(sourceID: context.sourceID,
-                             settings: FileSourceSettings(path: path, format: format, follow: s["follow"]?.boolValue ?? false))
+                             settings: FileSourceSettings(path: path, format: format, follow: s["follow"]?.boolValue ?? false),
+                             access: context.access)
     }
 }

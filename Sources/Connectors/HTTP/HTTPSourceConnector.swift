@@ -1,11 +1,13 @@
 import Foundation
 import HTTPTransport
 import Pipeline
+import StreamConfig
 
 /// The HTTP source types: requests a URL (following the API's pagination), hands successful
 /// responses to the type's interpreter, and keeps conditional-request validators and paging
 /// state in the cursor. A 304 answer yields no records and is marked `notModified` (the API
-/// client refunds its rate-limit token). Errors carry redacted URLs only.
+/// client refunds its rate-limit token). Errors carry redacted URLs only. Every request — the
+/// URL, each next page, each redirect — is held to the operator's `manager.source_access`.
 public final class HTTPSourceConnector: SourceConnector {
     struct Request: Sendable {
         var url: String
@@ -21,10 +23,14 @@ public final class HTTPSourceConnector: SourceConnector {
     /// Upper bound on pages read in one fetch, against an API whose next link never ends.
     let maxPages: Int
 
-    init(request: Request, interpreter: any ResponseInterpreter, secrets: [String] = [], maxPages: Int = 100) {
+    let targetCheck: TargetCheck
+
+    init(request: Request, interpreter: any ResponseInterpreter, secrets: [String] = [],
+         access: SourceAccessPolicy = SourceAccessPolicy(), maxPages: Int = 100) {
         self.request = request
         self.interpreter = interpreter
         self.client = HTTPClient(redaction: Redaction(secrets: secrets.filter { !$0.isEmpty }))
+        self.targetCheck = access.targetCheck
         self.maxPages = maxPages
     }
 
@@ -71,7 +77,7 @@ public final class HTTPSourceConnector: SourceConnector {
 
     private func send(url: String, headers: [(String, String)]) async throws -> HTTPResponse {
         let http = HTTPRequest(url: url, method: request.method, headers: headers, body: request.body,
-                               timeout: request.timeout)
+                               timeout: request.timeout, targetCheck: targetCheck)
         do {
             return try await client.send(http)
         } catch {
@@ -81,7 +87,8 @@ public final class HTTPSourceConnector: SourceConnector {
 
     private func statusError(_ response: HTTPResponse) -> ConnectorError {
         let error = HTTPError.status(response, method: request.method, redaction: client.redaction)
-        let detail = interpreter.errorDetail(response.body).map { client.redaction.text($0) }
+        let redaction = client.redaction.adding(secretsIn: response.url)
+        let detail = interpreter.errorDetail(response.body).map { BodyExcerpt.make(text: $0, redaction: redaction) }
         let text = detail.map { "\(error.message) (\(request.method) \(error.url)): \($0)" } ?? error.description
         return ConnectorError(text, isRetriable: error.isRetriable, retryAfter: error.retryAfter)
     }

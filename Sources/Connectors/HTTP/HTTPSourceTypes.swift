@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Pipeline
 import StreamConfig
 
@@ -6,11 +7,11 @@ import StreamConfig
 enum HTTPSourceTypes {
     static func httpJSON(_ context: ConnectorContext) throws -> any SourceConnector {
         let settings = try HTTPJSONSettings(context.settings)
-        var request = base(context, url: settings.url, accept: settings.format == .csv ? "text/csv" : "application/json")
+        var request = try base(context, url: settings.url, accept: settings.format == .csv ? "text/csv" : "application/json")
         request.method = settings.method
         request.body = settings.body
         return HTTPSourceConnector(request: request, interpreter: HTTPJSONInterpreter(settings: settings),
-                                   secrets: secrets(context))
+                                   secrets: context.secrets, access: context.access)
     }
 
     static func noaaWeather(_ context: ConnectorContext) throws -> any SourceConnector {
@@ -18,9 +19,9 @@ enum HTTPSourceTypes {
         let kind = s["kind"]?.stringValue ?? "alerts"
         let url = s["url"]?.stringValue ?? NOAAWeather.url(kind: kind, area: s["area"]?.stringValue, station: s["station"]?.stringValue)
         // NWS refuses requests without a User-Agent naming the application.
-        let request = base(context, url: url, accept: "application/geo+json", defaultUserAgent: NOAAWeather.defaultUserAgent)
+        let request = try base(context, url: url, accept: "application/geo+json", defaultUserAgent: NOAAWeather.defaultUserAgent)
         let interpreter: any ResponseInterpreter = kind == "observations" ? NOAAObservationsInterpreter() : NOAAAlertsInterpreter()
-        return HTTPSourceConnector(request: request, interpreter: interpreter, secrets: secrets(context))
+        return HTTPSourceConnector(request: request, interpreter: interpreter, secrets: context.secrets, access: context.access)
     }
 
     static func nasaFIRMS(_ context: ConnectorContext) throws -> any SourceConnector {
@@ -32,10 +33,10 @@ enum HTTPSourceTypes {
         let url = s["url"]?.stringValue ?? NASAFirms.url(mapKey: mapKey, product: s["product"]?.stringValue ?? "VIIRS_NOAA20_NRT",
                                                           area: s["area"]?.stringValue ?? "world",
                                                           dayRange: s["day_range"]?.intValue ?? 1)
-        let request = base(context, url: url, accept: "text/csv")
+        let request = try base(context, url: url, accept: "text/csv")
         let days = NASAFirms.dayRange(setting: s["day_range"]?.intValue, url: s["url"]?.stringValue)
         return HTTPSourceConnector(request: request, interpreter: NASAFirmsInterpreter(dayRange: days),
-                                   secrets: secrets(context) + [mapKey])
+                                   secrets: context.secrets + [mapKey], access: context.access)
     }
 
     static func iotSensor(_ context: ConnectorContext) throws -> any SourceConnector {
@@ -46,13 +47,18 @@ enum HTTPSourceTypes {
         let interpreter = IoTSensorInterpreter(recordsPath: s["records_path"]?.stringValue,
                                                keyField: s["key_field"]?.stringValue ?? "sensor_index",
                                                fieldsPath: s["fields_path"]?.stringValue, dataPath: s["data_path"]?.stringValue)
-        return HTTPSourceConnector(request: base(context, url: url, accept: "application/json"), interpreter: interpreter,
-                                   secrets: secrets(context))
+        return HTTPSourceConnector(request: try base(context, url: url, accept: "application/json"), interpreter: interpreter,
+                                   secrets: context.secrets, access: context.access)
     }
 
-    /// URL, headers (`headers`, `user_agent`, Accept) and the source's `timeout_seconds`.
+    /// URL, headers (`headers`, `user_agent`, Accept) and the source's `timeout_seconds`. A URL
+    /// outside `manager.source_access` fails here, before any poll (built from the environment,
+    /// it could not be checked when the source was accepted).
     private static func base(_ context: ConnectorContext, url: String, accept: String,
-                             defaultUserAgent: String = "stream-manager") -> HTTPSourceConnector.Request {
+                             defaultUserAgent: String = "stream-manager") throws -> HTTPSourceConnector.Request {
+        if let target = RequestTarget(parsing: url), let refusal = context.access.targetCheck(target) {
+            throw ConnectorRegistryError.access(Redaction(secrets: context.secrets).text(refusal))
+        }
         let s = context.settings
         var headers = (s["headers"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { k, v in v.stringValue.map { (k, $0) } }
         if !headers.contains(where: { $0.0.lowercased() == "accept" }) { headers.append(("Accept", accept)) }
@@ -61,18 +67,5 @@ enum HTTPSourceTypes {
         }
         let timeout = context.source.timeoutSeconds > 0 ? context.source.timeoutSeconds : 30
         return HTTPSourceConnector.Request(url: url, headers: headers, timeout: .milliseconds(Int64(timeout * 1000)))
-    }
-
-    /// Values that came from `${ENV}` references are secrets wherever they end up (URL, headers).
-    private static func secrets(_ context: ConnectorContext) -> [String] {
-        var out: [String] = []
-        func walk(_ raw: ConfigValue, _ resolved: ConfigValue?) {
-            if let text = raw.stringValue, EnvReference.containsReference(text), let value = resolved?.stringValue { out.append(value) }
-            if let object = raw.objectValue {
-                for (k, v) in object { walk(v, resolved?.objectValue?[k]) }
-            }
-        }
-        for (k, v) in context.source.connector { walk(v, context.settings[k]) }
-        return out
     }
 }

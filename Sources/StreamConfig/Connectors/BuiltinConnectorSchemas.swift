@@ -15,7 +15,7 @@ enum BuiltinConnectorSchemas {
 
     /// Settings every HTTP-based type accepts.
     static let http: [String: SettingSpec] = [
-        "url": SettingSpec(.string, "full URL; for presets it replaces the URL built from the other settings"),
+        "url": SettingSpec(.string, "full URL; for presets it replaces the URL built from the other settings", reads: .url),
         "headers": SettingSpec(.stringMap, "extra request headers; use ${ENV} for keys and tokens"),
         "user_agent": SettingSpec(.string, "User-Agent header"),
     ]
@@ -123,7 +123,7 @@ enum BuiltinConnectorSchemas {
     static let file = ConnectorSchema(
         summary: "JSON-lines or CSV files: a one-shot batch or tailing",
         settings: [
-            "path": SettingSpec(.string, "file path or glob"),
+            "path": SettingSpec(.string, "file path or glob", reads: .filePath),
             "format": SettingSpec(.string, "file format", allowedValues: ["jsonl", "csv"]),
             "follow": SettingSpec(.boolean, "keep reading lines appended later"),
         ],

@@ -98,6 +98,14 @@ public enum SettingType: String, Sendable, Hashable {
     }
 }
 
+/// A setting whose value is something the operator fetches or opens.
+public enum SettingReads: String, Sendable, Hashable {
+    /// A URL (`url`): its scheme and host are held to `url_schemes` and `hosts`.
+    case url
+    /// A file path or glob (`path`): held to `file_roots`.
+    case filePath
+}
+
 /// One setting: its type, and optionally its allowed words, numeric range, secrecy.
 public struct SettingSpec: Sendable, Hashable {
     public var type: SettingType
@@ -111,15 +119,18 @@ public struct SettingSpec: Sendable, Hashable {
     public var bound: NumericBound?
     /// A secret should come from the environment; a literal value draws a warning.
     public var secret: Bool
+    /// What the value makes the operator read, if anything: held to `manager.source_access`.
+    public var reads: SettingReads?
 
     public init(_ type: SettingType, _ summary: String = "", allowedValues: [String]? = nil,
-                minimum: Double? = nil, maximum: Double? = nil, secret: Bool = false) {
+                minimum: Double? = nil, maximum: Double? = nil, secret: Bool = false, reads: SettingReads? = nil) {
         self.type = type
         self.summary = summary
         self.allowedValues = allowedValues
         self.minimum = minimum
         self.maximum = maximum
         self.secret = secret
+        self.reads = reads
     }
 
     /// A numeric setting whose range is `bound`.

@@ -21,6 +21,9 @@ public struct ManagerConfig: Sendable, Hashable {
     /// `broker_unavailable_seconds`: how long the brokers may be unreachable before `/readyz`
     /// fails (streams show DEGRADED as soon as it is noticed).
     public var brokerUnavailableSeconds: Double
+    /// `source_access`: the allow-lists of what sources may read (environment, URLs, files).
+    /// Only from the operator's own `--config`: a source entry cannot widen them.
+    public var sourceAccess: SourceAccessPolicy
 
     public init(configTopic: String = "stream-config",
                 statusTopic: String = "stream-status",
@@ -31,7 +34,8 @@ public struct ManagerConfig: Sendable, Hashable {
                 instanceID: String? = nil,
                 statusIntervalSeconds: Double = 30,
                 httpPort: Int = 8080,
-                brokerUnavailableSeconds: Double = 60) {
+                brokerUnavailableSeconds: Double = 60,
+                sourceAccess: SourceAccessPolicy = SourceAccessPolicy()) {
         self.configTopic = configTopic
         self.statusTopic = statusTopic
         self.offsetsTopic = offsetsTopic
@@ -42,6 +46,7 @@ public struct ManagerConfig: Sendable, Hashable {
         self.statusIntervalSeconds = statusIntervalSeconds
         self.httpPort = httpPort
         self.brokerUnavailableSeconds = brokerUnavailableSeconds
+        self.sourceAccess = sourceAccess
     }
 
     /// The instance id to use: the configured one, else `$HOSTNAME`, else `stream-manager`.

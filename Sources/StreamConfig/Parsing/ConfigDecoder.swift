@@ -81,7 +81,8 @@ enum ConfigDecoder {
             instanceID: r.optionalString("instance_id"),
             statusIntervalSeconds: r.double("status_interval_seconds", default: d.statusIntervalSeconds),
             httpPort: r.int("http_port", default: d.httpPort),
-            brokerUnavailableSeconds: r.double("broker_unavailable_seconds", default: d.brokerUnavailableSeconds))
+            brokerUnavailableSeconds: r.double("broker_unavailable_seconds", default: d.brokerUnavailableSeconds),
+            sourceAccess: r.mapping("source_access").map(decodeSourceAccess) ?? d.sourceAccess)
     }
 
     static func decodeRouting(_ r: MappingReader) -> TopicRoutingConfig {

@@ -4,7 +4,7 @@ public enum ConfigValidator {
     public static func validate(_ config: StreamManagerConfig,
                                 options: ValidationOptions = .strict,
                                 positions: PositionTable = PositionTable()) -> [Diagnostic] {
-        let r = Reporter(positions: positions, options: options)
+        let r = Reporter(positions: positions, options: advisingWithOwnPolicy(options, config))
         kafka(config.kafka, r)
         throttling(config.throttling, r)
         let b = SettingBounds.self
@@ -125,6 +125,7 @@ public enum ConfigValidator {
         r.within(b.statusInterval, m.statusIntervalSeconds, b.statusInterval.key)
         r.within(b.brokerUnavailable, m.brokerUnavailableSeconds, b.brokerUnavailable.key)
         r.within(b.httpPort, m.httpPort, b.httpPort.key)
+        sourceAccess(m.sourceAccess, r)
     }
 
     static func routing(_ t: TopicRoutingConfig, _ r: Reporter) {

@@ -15,6 +15,7 @@ enum SourceValidator {
         r.within(b.maxRetries, s.maxRetries, p(b.maxRetries.key))
         ingestion(s.ingestion, basePath: base, r)
         connector(s, basePath: base, r)
+        access(s, basePath: base, r)
     }
 
     /// `sourceBase` is the source entry's path; the bounds' keys start at `ingestion.`.

@@ -7,13 +7,17 @@ public struct ValidationOptions: Sendable {
     public var environment: [String: String]?
     /// Schemas of the `connector:` settings per source type.
     public var registry: ConnectorSchemaRegistry
+    /// Whether sources are checked against `manager.source_access`, and how strictly.
+    public var access: SourceAccessCheck
 
     public init(unknownKeys: UnknownKeyPolicy = .error,
                 environment: [String: String]? = nil,
-                registry: ConnectorSchemaRegistry = .shared) {
+                registry: ConnectorSchemaRegistry = .shared,
+                access: SourceAccessCheck = .off) {
         self.unknownKeys = unknownKeys
         self.environment = environment
         self.registry = registry
+        self.access = access
     }
 
     /// `validate` and `apply`: unknown keys are errors.
@@ -21,4 +25,9 @@ public struct ValidationOptions: Sendable {
 
     /// The running operator: unknown keys are warnings (forward compatibility).
     public static var lenient: ValidationOptions { ValidationOptions(unknownKeys: .warning) }
+
+    /// The running operator's desired sources: lenient, and held to its `manager.source_access`.
+    public static func `operator`(_ access: SourceAccessPolicy) -> ValidationOptions {
+        ValidationOptions(unknownKeys: .warning, access: .enforce(access))
+    }
 }

@@ -97,14 +97,21 @@ class Handler(BaseHTTPRequestHandler):
             return
         elif head == "badjson":
             self.send(200, b'{"features": [{"properties": {"id": "x"')
-        elif head == "pages":  # /pages/N?page=K
+        elif head == "pages":  # /pages/N?page=K[&next_host=H]: next links name host H (default 127.0.0.1)
             total = int(parts[1])
-            page = int(parse_qs(url.query).get("page", ["1"])[0])
+            query = parse_qs(url.query)
+            page = int(query.get("page", ["1"])[0])
+            host = query.get("next_host", ["127.0.0.1"])[0]
             items = [{"id": (page - 1) * 10 + i, "page": page} for i in range(10)]
             doc = {"data": {"items": items}}
             if page < total:
-                doc["pagination"] = {"next": "http://127.0.0.1:%d/pages/%d?page=%d" % (self.server.server_port, total, page + 1)}
+                doc["pagination"] = {"next": "http://%s:%d/pages/%d?page=%d" % (host, self.server.server_port, total, page + 1)}
             self.send(200, json.dumps(doc).encode())
+        elif head == "redirect":  # /redirect?to=URL
+            self.send(302, b"", headers={"Location": parse_qs(url.query)["to"][0]})
+        elif head == "echo-key":  # /echo-key/STATUS: an error page quoting the X-Api-Key it got, then filler
+            key = self.headers.get("X-Api-Key") or ""
+            self.send(int(parts[1]), ("bad key " + key + " " + "x" * 500).encode(), "text/plain")
         elif head == "huge":  # /huge/COUNT
             n = int(parts[1])
             items = ",".join('{"id":%d,"reading":%d.5,"text":"%s"}' % (i, i % 97, "x" * 40) for i in range(n))

@@ -61,11 +61,16 @@ class Handler(BaseHTTPRequestHandler):
             status = int(parts[1])
             extra = [("Retry-After", query["retry_after"])] if "retry_after" in query else []
             self.send_body(status, f"status {status} body".encode(), extra=extra)
-        elif route == "redirect":
-            self.send_response(302)
-            self.send_header("Location", "/json")
+        elif route == "redirect":  # /redirect[?to=LOCATION&code=302]
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))  # keep the connection in step
+            self.send_response(int(query.get("code", "302")))
+            self.send_header("Location", query.get("to", "/json"))
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif route == "echo-status":  # /echo-status/CODE: an error page quoting the request's X-Api-Key
+            key = self.headers.get("X-Api-Key") or ""
+            body = ("denied for key " + key + " " + "\u00e9" * 300 + "\x01\n").encode("utf-8")
+            self.send_body(int(parts[1]), body)
         elif route == "gzip":
             plain = b"compressed " * 100
             if "gzip" in (self.headers.get("Accept-Encoding") or ""):

@@ -31,10 +31,22 @@ public final class KafkaConsumer: Sendable {
     private let logger: Logger
     private let worker = DispatchQueue(label: "kafka-consumer")
     private let closed = Atomic<Bool>(false)
+    private let membership: Membership
+    private let cooperative: Bool
+
+    /// Whether the group ever gave this consumer an assignment, and whether it subscribed.
+    private final class Membership: Sendable {
+        let subscribed = Atomic<Bool>(false)
+        let assigned = Atomic<Bool>(false)
+    }
 
     public init(configuration: KafkaConsumerConfiguration, logger: Logger,
                 onRebalance: RebalanceHandler? = nil) throws(KafkaError) {
+        let membership = Membership()
+        self.membership = membership
+        cooperative = configuration.assignmentStrategy == .cooperativeSticky
         let context = RDKafkaContext(logger: logger, onRebalance: { rk, err, partitions in
+            if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS { membership.assigned.store(true, ordering: .releasing) }
             KafkaConsumer.rebalance(rk: rk, err: err, partitions: partitions, handler: onRebalance, logger: logger)
         })
         handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: configuration.librdkafkaProperties(),
@@ -50,6 +62,7 @@ public final class KafkaConsumer: Sendable {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_subscribe(handle.pointer, list)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "subscribe") }
+        membership.subscribed.store(true, ordering: .releasing)
     }
 
     /// Manual assignment (no group): read these partitions from these positions.
@@ -196,6 +209,13 @@ public final class KafkaConsumer: Sendable {
         _ = try? await run {
             let err = rd_kafka_consumer_close(rk.pointer)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "close") }
+        }
+        if cooperative, membership.subscribed.load(ordering: .acquiring), !membership.assigned.load(ordering: .acquiring) {
+            // librdkafka before 2.3 aborts when it destroys a cooperative-sticky group member
+            // that never received an assignment (its assignor state is still null; librdkafka
+            // issue 4312) — a replica stopped during its first rebalance, say. It has left the
+            // group; its client is kept rather than destroyed.
+            rk.neverDestroy.store(true, ordering: .releasing)
         }
     }
 

@@ -36,6 +36,9 @@ final class RDKafkaContext: Sendable {
 final class RDKafkaHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     let context: RDKafkaContext
+    /// Set when destroying the client would abort the process (see `KafkaConsumer.close`): the
+    /// client is then left as it is.
+    let neverDestroy = Atomic<Bool>(false)
 
     init(type: rd_kafka_type_t, properties: [String: String], context: RDKafkaContext) throws(KafkaError) {
         let conf = try RDKafkaHandle.makeConf(properties)
@@ -83,6 +86,7 @@ final class RDKafkaHandle: @unchecked Sendable {
         // rd_kafka_destroy waits for librdkafka's threads (a consumer even leaves its group):
         // never block the thread that drops the last reference, which may be a pool thread.
         // The context stays alive until then: callbacks may still fire during destroy.
+        guard !neverDestroy.load(ordering: .acquiring) else { return }
         let handle = UnsafeSendablePointer(pointer), context = self.context
         Blocking.detach {
             rd_kafka_destroy(handle.pointer)

@@ -38,7 +38,6 @@ public struct FleetMembership: Sendable {
             consumer = try KafkaConsumer(configuration: configuration, logger: logger) { event in
                 switch event {
                 case .assigned(let parts):
-                    member.everAssigned = true
                     let mine = parts.filter { $0.topic == topic }.map(\.partition)
                     let generation = member.consumer?.groupGeneration
                     ownership.assign(mine, generation: generation)
@@ -63,13 +62,6 @@ public struct FleetMembership: Sendable {
             _ = try? await consumer.poll(maxRecords: 100, timeout: .milliseconds(200))
         }
         await consumer.close()
-        if !member.everAssigned {
-            // librdkafka before 2.3 aborts when it destroys a cooperative-sticky consumer that never
-            // received an assignment (its assignor state is still null; librdkafka issue 4312),
-            // which a replica stopped during its first rebalance is. It has left the group; the
-            // handle is kept instead of destroyed, and the process is about to exit anyway.
-            _ = Unmanaged.passRetained(consumer)
-        }
     }
 }
 
@@ -77,14 +69,8 @@ public struct FleetMembership: Sendable {
 private final class MemberBox: @unchecked Sendable {
     private let lock = NSLock()
     private weak var _consumer: KafkaConsumer?
-    private var _everAssigned = false
     var consumer: KafkaConsumer? {
         get { lock.withLock { _consumer } }
         set { lock.withLock { _consumer = newValue } }
-    }
-    /// Whether the group ever assigned this member anything (an empty assignment counts).
-    var everAssigned: Bool {
-        get { lock.withLock { _everAssigned } }
-        set { lock.withLock { _everAssigned = newValue } }
     }
 }

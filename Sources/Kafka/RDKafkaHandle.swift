@@ -86,7 +86,11 @@ final class RDKafkaHandle: @unchecked Sendable {
         // rd_kafka_destroy waits for librdkafka's threads (a consumer even leaves its group):
         // never block the thread that drops the last reference, which may be a pool thread.
         // The context stays alive until then: callbacks may still fire during destroy.
-        guard !neverDestroy.load(ordering: .acquiring) else { return }
+        guard !neverDestroy.load(ordering: .acquiring) else {
+            // librdkafka's threads live on and call back into the context: it must outlive them.
+            _ = Unmanaged.passRetained(context)
+            return
+        }
         let handle = UnsafeSendablePointer(pointer), context = self.context
         Blocking.detach {
             rd_kafka_destroy(handle.pointer)

@@ -95,7 +95,9 @@ public final class APIClient: Sendable {
         counts.withLock { $0.requests += 1 }
         requestCounter.increment()
         do {
-            let result = try await withTimeout(timeout) { [connector] in try await connector.fetch(request) }
+            var request = request
+            request.timeout = timeout > .zero ? timeout : nil
+            let result = try await withTimeout(timeout) { [connector, request] in try await connector.fetch(request) }
             if result.notModified { limiter.refund() }  // a 304 costs no rate budget
             counts.withLock {
                 $0.successes += 1

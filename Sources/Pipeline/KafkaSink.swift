@@ -102,6 +102,9 @@ public final class KafkaSink: Sendable {
         }
         defer { retryLoop.cancel() }
         while true {
+            // Pacing comes first: a batch is taken from the queue only when it may go, so a
+            // critical record queued during the wait still goes ahead of a low one.
+            if let throttler { try await throttler.waitForPacing() }
             // Slices of the arrays the streams enqueued: records are sent without being copied.
             let pieces = await queue.dequeueSlices(max: settings.batchSize)
             if pieces.isEmpty {

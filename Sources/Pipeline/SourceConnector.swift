@@ -26,10 +26,14 @@ public struct FetchRequest: Sendable, Equatable {
     /// The connector's own position encoding; nil means "from the start".
     public var cursor: String?
     public var maxRecords: Int
+    /// How long the fetch may take (the source's `timeout_seconds` as it is now): a connector that
+    /// makes its own transfers gives them this bound, so a changed timeout applies to the next one.
+    public var timeout: Duration?
 
-    public init(cursor: String?, maxRecords: Int) {
+    public init(cursor: String?, maxRecords: Int, timeout: Duration? = nil) {
         self.cursor = cursor
         self.maxRecords = maxRecords
+        self.timeout = timeout
     }
 }
 

@@ -118,6 +118,22 @@ public final class Throttler: Sendable {
         return wait
     }
 
+    /// How long until the `maxSendRate` schedule lets the next batch go (zero when it may go now).
+    public var pacingWait: Duration {
+        let now = clock.now()
+        return state.withLock { s in
+            guard s.settings.enabled, let next = s.nextSendAt, next > now else { return .zero }
+            return next - now
+        }
+    }
+
+    /// Waits until the pacing schedule lets the next batch go. A sender waits here *before* it
+    /// takes a batch from the queue, so records that arrive meanwhile compete by priority for it.
+    public func waitForPacing() async throws {
+        let wait = pacingWait
+        if wait > .zero { try await clock.sleep(for: wait) }
+    }
+
     /// Waits on the clock for `delay(forBatchOf:)`. Throws if the task is cancelled while waiting.
     public func throttle(batchOf count: Int) async throws {
         let wait = delay(forBatchOf: count)

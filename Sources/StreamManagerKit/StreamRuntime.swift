@@ -114,6 +114,7 @@ final class StreamRuntime: Sendable {
         loop.update(ConfigMapping.ingestion(source.ingestion))
         api.update(ConfigMapping.api(source, retryBackoffBase: retryBackoffBase))
         limiter.update(ratePerMinute: Self.rate(source))
+        sink.setDeadLetterTopic(source.dlqTopic, forSource: sourceID)
         recommit()
     }
 

@@ -51,7 +51,7 @@ public final class HTTPSourceConnector: SourceConnector {
                 if let etag = cursor.etag { headers.append(("If-None-Match", etag)) }
                 if let date = cursor.lastModified { headers.append(("If-Modified-Since", date)) }
             }
-            let response = try await send(url: url, headers: headers)
+            let response = try await send(url: url, headers: headers, timeout: fetch.timeout ?? request.timeout)
             if response.status == 304 {
                 return FetchResult(records: records, nextCursor: cursor.text, notModified: records.isEmpty)
             }
@@ -75,9 +75,9 @@ public final class HTTPSourceConnector: SourceConnector {
         return FetchResult(records: records, nextCursor: cursor.text, hasMore: true)
     }
 
-    private func send(url: String, headers: [(String, String)]) async throws -> HTTPResponse {
+    private func send(url: String, headers: [(String, String)], timeout: Duration) async throws -> HTTPResponse {
         let http = HTTPRequest(url: url, method: request.method, headers: headers, body: request.body,
-                               timeout: request.timeout, targetCheck: targetCheck)
+                               timeout: timeout, targetCheck: targetCheck)
         do {
             return try await client.send(http)
         } catch {

@@ -21,7 +21,7 @@ public struct ThrottleSettings: Sendable, Equatable {
     /// Ceiling of a backoff delay.
     public var maxBackoffDelay: Duration
 
-    public init(enabled: Bool = true, minSendRate: Double = 1.0, maxSendRate: Double? = 1000.0,
+    public init(enabled: Bool = true, minSendRate: Double = 1.0, maxSendRate: Double? = nil,
                 targetConsumerLag: Int64 = 1000, criticalConsumerLag: Int64 = 5000, adjustmentFactor: Double = 2.0,
                 recoveryCycles: Int = 10, delayStateDelay: Duration = .seconds(1),
                 backoffBaseDelay: Duration = .seconds(2), maxBackoffDelay: Duration = .seconds(60)) {

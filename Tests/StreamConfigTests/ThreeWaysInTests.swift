@@ -198,7 +198,9 @@ struct ThreeWaysInTests {
                 && d.manager.offsetsTopic == "stream-offsets" && d.manager.configTopicPartitions == 12
                 && d.manager.groupID == "stream-manager" && d.manager.sessionTimeoutMs == 10_000
                 && d.manager.instanceID == nil && d.manager.statusIntervalSeconds == 30 && d.manager.httpPort == 8080)
-        #expect(d.queueMaxSize == 10_000 && d.queueOverflowStrategy == .dropOldest && d.enableDLQ)
+        // The defaults lose nothing: a full queue blocks ingestion, and nothing caps the send rate.
+        #expect(d.queueMaxSize == 10_000 && d.queueOverflowStrategy == .block && d.enableDLQ)
+        #expect(d.throttling.maxSendRate == 0 && d.throttling.enabled)
     }
 
     @Test("a single source entry parses on its own, as YAML, JSON and code")

@@ -25,7 +25,7 @@ public struct StreamManagerConfig: Sendable, Hashable {
                 throttling: ThrottlingConfig = ThrottlingConfig(),
                 queueMaxSize: Int = StreamManagerConfig.defaultQueueMaxSize,
                 queueMaxBytes: Int = StreamManagerConfig.defaultQueueMaxBytes,
-                queueOverflowStrategy: QueueOverflowStrategy = .dropOldest,
+                queueOverflowStrategy: QueueOverflowStrategy = .block,
                 enableDLQ: Bool = true,
                 dlqRedrive: DLQRedriveConfig = DLQRedriveConfig(),
                 manager: ManagerConfig = ManagerConfig(),

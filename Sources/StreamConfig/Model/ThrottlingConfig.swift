@@ -7,7 +7,8 @@ public struct ThrottlingConfig: Sendable, Hashable {
     public var enabled: Bool
     /// `min_send_rate`: records per second the throttle never goes below.
     public var minSendRate: Double
-    /// `max_send_rate`: records per second the throttle never exceeds.
+    /// `max_send_rate`: records per second the throttle never exceeds; 0 (the default) = no
+    /// ceiling, so a burst is sent as fast as Kafka takes it unless consumers fall behind.
     public var maxSendRate: Double
     public var targetConsumerLag: Int
     public var criticalConsumerLag: Int
@@ -21,7 +22,7 @@ public struct ThrottlingConfig: Sendable, Hashable {
 
     public init(enabled: Bool = true,
                 minSendRate: Double = 1.0,
-                maxSendRate: Double = 1000.0,
+                maxSendRate: Double = 0,
                 targetConsumerLag: Int = 1000,
                 criticalConsumerLag: Int = 5000,
                 adjustmentFactor: Double = 2.0,

@@ -18,3 +18,20 @@ struct CSVTableTests {
         #expect(!JSONScalar.isNumber("007") && !JSONScalar.isNumber("1.") && !JSONScalar.isNumber("-") && JSONScalar.isNumber("-0.25"))
     }
 }
+
+@Suite("CSV edge cases, as the earlier parser read them")
+struct CSVEdgeCaseTests {
+    @Test("blank lines, trailing commas, quotes inside plain fields, text after a closing quote, an unclosed quote")
+    func edges() {
+        #expect(CSVTable.rows("a,b\n\n\r\n1,2") == [["a", "b"], ["1", "2"]])
+        #expect(CSVTable.rows("a,b,") == [["a", "b", ""]])
+        #expect(CSVTable.rows("a,b,\n") == [["a", "b", ""]])
+        #expect(CSVTable.rows(",") == [["", ""]])
+        #expect(CSVTable.rows("\"\"\n") == [[""]])
+        #expect(CSVTable.rows("ab\"c,\"q\"x") == [["ab\"c", "qx"]])
+        #expect(CSVTable.rows("\"open, never\nclosed") == [["open, never\nclosed"]])
+        #expect(CSVTable.rows("\"keeps\r\ninside\"\r\n") == [["keeps\r\ninside"]])
+        #expect(CSVTable.rows("ünï,cödé\n") == [["ünï", "cödé"]])
+        #expect(CSVTable.rows("") == [])
+    }
+}

@@ -70,6 +70,23 @@ struct FileConnectorTests {
         #expect(values(rest)[1] == #"{"latitude":-36.0,"longitude":148.0,"confidence":"l"}"#)
     }
 
+    @Test("CSV as RFC 4180: quoted fields with commas, doubled quotes and line breaks are one record; a record still open waits for its closing line break")
+    func csvQuotedLineBreaks() async throws {
+        try write("notes.csv", "id,note,level\r\n1,\"two\nlines, one record\",h\r\n2,\"say \"\"hi\"\"\",l\r\n3,\"still\nbeing")
+        let c = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/notes.csv", follow: true), access: access)
+        let first = try await c.fetch(FetchRequest(cursor: nil, maxRecords: 10))
+        #expect(values(first) == [#"{"id":1,"note":"two\nlines, one record","level":"h"}"#,
+                                  #"{"id":2,"note":"say \"hi\"","level":"l"}"#])
+        #expect(first.records.allSatisfy { $0.malformed == nil })
+        try append("notes.csv", " written\",n\n")
+        let second = try await c.fetch(FetchRequest(cursor: first.nextCursor, maxRecords: 10))
+        #expect(values(second) == [#"{"id":3,"note":"still\nbeing written","level":"n"}"#])
+        // Resumed mid-file, the header is still read whole.
+        let resumed = FileConnector(sourceID: "f", settings: FileSourceSettings(path: "\(dir)/notes.csv"), access: access)
+        let tail = try await resumed.fetch(FetchRequest(cursor: first.nextCursor, maxRecords: 10))
+        #expect(values(tail).count == 1)
+    }
+
     @Test("a line that is not JSON is marked malformed (it goes to the DLQ), the others pass")
     func malformedLine() async throws {
         try write("mixed.jsonl", "{\"ok\":1}\n{broken\n{\"ok\":2}\n")

@@ -38,6 +38,20 @@ struct HTTPSourceTests {
         #expect(keys(rest) == (20..<30).map(String.init))
     }
 
+    @Test("http_json format: csv reads RFC 4180: a quoted field holding a comma and a line break is one value of one row")
+    func csvQuotedLineBreak() async throws {
+        let server = try await FixtureServer.start()
+        defer { server.stop() }
+        let c = try connector("http_json", ["url": .string("\(server.base)/fixtures/remarks.csv"), "format": "csv",
+                                            "key_path": "station"])
+        let r = try await c.fetch(FetchRequest(cursor: nil, maxRecords: 10))
+        #expect(keys(r) == ["S1", "S2"])
+        let first = try JSONSerialization.jsonObject(with: Data(r.records[0].value)) as? [String: Any]
+        #expect(first?["remark"] as? String == "gusty, then\r\ncalm" && first?["pm25"] as? Double == 12.5)
+        let second = try JSONSerialization.jsonObject(with: Data(r.records[1].value)) as? [String: Any]
+        #expect(second?["remark"] as? String == "a \"quoted\" word")
+    }
+
     @Test("http_json cursor_field: a second poll of the same data emits nothing; POST sends its body")
     func cursorFieldAndPost() async throws {
         let server = try await FixtureServer.start()

@@ -5,7 +5,8 @@ import StreamConfig
 /// `file`: JSON-lines or CSV files from a path or glob, for replays and offline demos. One-shot
 /// (`follow: false`) reads every file once; `follow: true` keeps reading lines appended later
 /// and files that appear later (names after the current one). Only whole lines are emitted
-/// while following, so a writer caught mid-line is read on the next poll.
+/// while following, so a writer caught mid-line is read on the next poll. A CSV record may span
+/// lines (a quoted field holding a line break); it is emitted once its closing line break is written.
 public struct FileSourceSettings: Sendable, Equatable {
     public enum Format: String, Sendable { case jsonl, csv }
     public var path: String
@@ -66,7 +67,8 @@ public final class FileConnector: SourceConnector {
             let header = format == .csv && cursor.offset == 0 ? 1 : 0  // a CSV header line is not a record
             let (lines, offset, atEnd) = try FileLines.read(file, from: cursor.offset,
                                                             max: request.maxRecords - records.count + header,
-                                                            chunkBytes: chunkBytes, takePartialLast: !settings.follow)
+                                                            chunkBytes: chunkBytes, takePartialLast: !settings.follow,
+                                                            csvQuotes: format == .csv)
             records += try FileRecords.make(lines, format: format, file: file, startsAtBeginning: cursor.offset == 0)
             cursor.offset = offset
             if !atEnd { break }

@@ -1,12 +1,14 @@
 import Foundation
 import Pipeline
 
-/// Reads whole lines from a byte offset.
+/// Reads whole lines (or, for CSV, whole records) from a byte offset.
 enum FileLines {
     /// Up to `max` lines from `offset`; returns them, the offset after the last one, and whether
     /// the file's end was reached. A last line without a line break counts only if `takePartialLast`.
-    static func read(_ path: String, from offset: UInt64, max: Int, chunkBytes: Int,
-                     takePartialLast: Bool) throws -> (lines: [ArraySlice<UInt8>], offset: UInt64, atEnd: Bool) {
+    /// With `csvQuotes`, a line break inside a quoted field does not end the line: a CSV record
+    /// whose field holds a line break (RFC 4180) is one line here.
+    static func read(_ path: String, from offset: UInt64, max: Int, chunkBytes: Int, takePartialLast: Bool,
+                     csvQuotes: Bool = false) throws -> (lines: [ArraySlice<UInt8>], offset: UInt64, atEnd: Bool) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ConnectorError("cannot read \(path)", isRetriable: true)
         }
@@ -26,8 +28,12 @@ enum FileLines {
             data += chunk
             var start = consumed
             var i = consumed
+            var inQuotes = false  // the scan restarts at a record's first byte
             while i < data.count && lines.count < max {
-                if data[i] == UInt8(ascii: "\n") {
+                let byte = data[i]
+                if csvQuotes && byte == UInt8(ascii: "\"") {
+                    inQuotes.toggle()  // a doubled quote toggles twice: still inside
+                } else if byte == UInt8(ascii: "\n") && !inQuotes {
                     lines.append(data[start..<i])
                     start = i + 1
                 }
@@ -52,8 +58,8 @@ enum FileLines {
         return (attributes[.size] as? NSNumber)?.uint64Value ?? 0
     }
 
-    /// The first line of a file (a CSV header).
+    /// The first record of a CSV file (its header).
     static func firstLine(_ path: String) throws -> ArraySlice<UInt8> {
-        try read(path, from: 0, max: 1, chunkBytes: 64 * 1024, takePartialLast: true).lines.first ?? []
+        try read(path, from: 0, max: 1, chunkBytes: 64 * 1024, takePartialLast: true, csvQuotes: true).lines.first ?? []
     }
 }

@@ -39,6 +39,7 @@ bench: deps
 	taskset -c 0 .build/release/pipeline-bench
 	.build/release/reconcile-bench
 	python3 bench/failover_bench.py --binary .build/release/stream-manager
+	python3 bench/burst_bench.py --binary .build/release/stream-manager
 
 clean:
 	rm -rf .build .cache

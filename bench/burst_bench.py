@@ -99,8 +99,9 @@ def defaults(binary, records):
             for i in range(records):
                 f.write(f"burst-{i % 16}:" + ("x" * 200) + "\n")
         k0 = time.monotonic()
-        subprocess.run([KCAT, "-P", "-b", op.bootstrap, "-t", "burst-kcat", "-K:", "-X", "partitioner=murmur2_random", lines],
-                       check=True)
+        with open(lines) as stdin:  # one record per line (a file argument would be one record)
+            subprocess.run([KCAT, "-P", "-b", op.bootstrap, "-t", "burst-kcat", "-K:", "-X", "partitioner=murmur2_random"],
+                           stdin=stdin, check=True)
         kcat_elapsed = time.monotonic() - k0
     finally:
         op.close()

@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        // Only for the CSV benchmark: the maintained parser CSVTable is measured against.
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -141,6 +143,12 @@ let package = Package(
             name: "pipeline-bench",
             dependencies: ["StreamManagerKit", "Connectors", "Pipeline", "StreamConfig", "Kafka", "CRdKafka"],
             path: "bench/PipelineBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "csv-bench",
+            dependencies: ["Connectors", .product(name: "CSV", package: "CSV.swift")],
+            path: "bench/CSVBench",
             swiftSettings: strict
         ),
         .executableTarget(

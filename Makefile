@@ -35,11 +35,13 @@ bench: deps
 	$(SWIFT) build -c release --product pipeline-bench
 	$(SWIFT) build -c release --product reconcile-bench
 	$(SWIFT) build -c release --product stream-manager
+	$(SWIFT) build -c release --product csv-bench
 	.build/release/kafka-producer-bench
 	taskset -c 0 .build/release/pipeline-bench
 	.build/release/reconcile-bench
 	python3 bench/failover_bench.py --binary .build/release/stream-manager
 	python3 bench/burst_bench.py --binary .build/release/stream-manager
+	.build/release/csv-bench
 
 clean:
 	rm -rf .build .cache

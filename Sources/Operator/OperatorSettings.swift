@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Kubernetes
 import StreamConfig
 
@@ -61,7 +62,7 @@ public struct OperatorSettings: Sendable {
         self.desiredSource = desiredSource
         self.instanceID = instanceID
         self.ensureTopics = ensureTopics
-        self.statusInterval = .milliseconds(Int64(max(0.1, config.manager.statusIntervalSeconds) * 1000))
+        self.statusInterval = Saturating.duration(seconds: max(0.1, config.manager.statusIntervalSeconds))
         self.filePollInterval = filePollInterval
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Kubernetes
 import Logging
+import Pipeline
 import Reconciler
 import ServiceLifecycle
 import StreamConfig
@@ -117,7 +118,7 @@ public final class StreamOperator: Service, Sendable {
     public var isReady: Bool {
         guard loop.isReady else { return false }
         guard let away = brokerHealth.unreachableFor else { return true }
-        return away <= .milliseconds(Int64(settings.config.manager.brokerUnavailableSeconds * 1000))
+        return away <= Saturating.duration(seconds: settings.config.manager.brokerUnavailableSeconds)
     }
 
     public func run() async throws {

@@ -32,11 +32,22 @@ public struct FileSource: DesiredStateSource {
             var lastDigest: String?
             var synced = false
             while !Task.isCancelled {
-                let bytes = FileManager.default.contents(atPath: path)
-                let digest = bytes.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? "missing"
+                // A file over the document limit is refused without being read into memory.
+                let limit = DocumentLimits.configDocument.maxBytes
+                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+                let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+                let oversize = size > limit
+                let bytes = oversize ? nil : FileManager.default.contents(atPath: path)
+                let digest = oversize
+                    ? "oversize-\(size)-\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+                    : bytes.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? "missing"
                 if digest != lastDigest {
                     lastDigest = digest
-                    for event in Self.read(bytes, digest: digest, path: path, firstRead: !synced, access: access) {
+                    let events = oversize
+                        ? Self.refused("\(path): the file is \(size) bytes, over the \(limit >> 20) MiB limit of a config document",
+                                       version: "file:\(digest)", firstRead: !synced)
+                        : Self.read(bytes, digest: digest, path: path, firstRead: !synced, access: access)
+                    for event in events {
                         if case .documentError(let r) = event {
                             logger.error("config file \(path) refused, running sources unchanged: \(r.error)")
                         }
@@ -50,6 +61,11 @@ public struct FileSource: DesiredStateSource {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+
+    static func refused(_ error: String, version: String, firstRead: Bool) -> [DesiredStateEvent] {
+        let r = Rejection(configHash: nil, configVersion: version, error: error)
+        return firstRead ? [.initStarted, .documentError(r), .initDone] : [.documentError(r)]
     }
 
     /// The events for one version of the file.

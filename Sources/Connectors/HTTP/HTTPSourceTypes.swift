@@ -66,6 +66,6 @@ enum HTTPSourceTypes {
             headers.append(("User-Agent", s["user_agent"]?.stringValue ?? defaultUserAgent))
         }
         let timeout = context.source.timeoutSeconds > 0 ? context.source.timeoutSeconds : 30
-        return HTTPSourceConnector.Request(url: url, headers: headers, timeout: .milliseconds(Int64(timeout * 1000)))
+        return HTTPSourceConnector.Request(url: url, headers: headers, timeout: Saturating.duration(seconds: timeout))
     }
 }

@@ -42,8 +42,10 @@ enum JSONPath {
             if let date = RFC3339.date(s) { return Int64(date.timeIntervalSince1970 * 1000) }
             return Double(s).flatMap { timestampMilliseconds(NSNumber(value: $0)) }
         case let n as NSNumber:
+            // An API's number, whatever it is (NaN, 1e300): never a value that traps.
             let d = n.doubleValue
-            return d > 1e11 ? Int64(d) : Int64(d * 1000)
+            guard d.isFinite else { return nil }
+            return d > 1e11 ? Saturating.int64(d) : Saturating.int64(d * 1000)
         default: return nil
         }
     }

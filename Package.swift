@@ -39,10 +39,12 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        .target(name: "TextEscaping", swiftSettings: strict),
         .target(
             name: "HTTPTransport",
             dependencies: [
                 "CCurl",
+                "TextEscaping",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -59,6 +61,7 @@ let package = Package(
         .target(
             name: "StreamConfig",
             dependencies: [
+                "TextEscaping",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -127,6 +130,7 @@ let package = Package(
                 "Reconciler",
                 "Operator",
                 "Kubernetes",
+                "TextEscaping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

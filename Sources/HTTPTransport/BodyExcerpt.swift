@@ -1,3 +1,5 @@
+import TextEscaping
+
 /// The start of a response body as an error may quote it (the status topic, `/status`, logs):
 /// secrets replaced first, so that a cut never leaves half of one; control characters escaped,
 /// so that one error stays one line; at most `limit` bytes of UTF-8, cut between characters,
@@ -13,7 +15,7 @@ public enum BodyExcerpt {
         while true {
             let text = redaction.text(String(decoding: body.prefix(window), as: UTF8.self))
             if window == body.count || text.utf8.count >= needed {
-                return cut(escaped(text), limit: limit, more: window < body.count)
+                return cut(ControlCharacters.escaped(text), limit: limit, more: window < body.count)
             }
             window = min(body.count, window * 2)
         }
@@ -22,24 +24,6 @@ public enum BodyExcerpt {
     /// Text already decoded (an API's own error detail): the same treatment.
     public static func make(text: String, redaction: Redaction, limit: Int = limit) -> String {
         make(Array(text.utf8), redaction: redaction, limit: limit)
-    }
-
-    static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default: out += isControl(scalar) ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
-            }
-        }
-        return out
-    }
-
-    private static func isControl(_ s: Unicode.Scalar) -> Bool {
-        s.value < 0x20 || (0x7F...0x9F).contains(s.value) || s.value == 0x2028 || s.value == 0x2029
     }
 
     /// At most `limit` bytes including the `…` mark, never splitting a character.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Pipeline
 import Synchronization
+import TextEscaping
 
 /// Logs go to stderr (stdout carries the lines other tools parse), as text or JSON lines.
 enum LogSetup {
@@ -47,7 +48,7 @@ struct JSONLogHandler: LogHandler {
     }
 }
 
-/// Text logs with control characters in messages and metadata made visible (`TerminalText`):
+/// Text logs with control characters in messages and metadata made visible (`ControlCharacters`):
 /// a source id or an error from outside cannot start a forged log line.
 struct EscapingLogHandler: LogHandler {
     var inner: any LogHandler
@@ -69,8 +70,8 @@ struct EscapingLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var event = event
-        event.message = Logger.Message(stringLiteral: TerminalText.escaped(event.message.description))
-        event.metadata = event.metadata?.mapValues { .string(TerminalText.escaped($0.description)) }
+        event.message = Logger.Message(stringLiteral: ControlCharacters.escaped(event.message.description))
+        event.metadata = event.metadata?.mapValues { .string(ControlCharacters.escaped($0.description)) }
         inner.log(event: event)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Pipeline
 import Reconciler
 import StreamConfig
+import TextEscaping
 
 /// The `status` table (DESIGN.md's columns), then the managers with their heartbeat age.
 enum StatusTable {
@@ -30,12 +31,12 @@ enum StatusTable {
 
     /// Long errors are cut so a row stays one line.
     private static func oneLine(_ s: String) -> String {
-        let flat = TerminalText.escaped(s.replacingOccurrences(of: "\n", with: " "))
+        let flat = ControlCharacters.escaped(s.replacingOccurrences(of: "\n", with: " "))
         return flat.count > 80 ? String(flat.prefix(79)) + "…" : flat
     }
 
     private static func table(_ rows: [[String]]) -> String {
-        let rows = rows.map { $0.map(TerminalText.escaped) }
+        let rows = rows.map { $0.map(ControlCharacters.escaped) }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { c, cell in

@@ -19,7 +19,7 @@ struct OperatorHealthTests {
         let port = try #require(manager.httpPort)
         try cluster.produce([#"steady:{"source_type":"generator","topic":"outage-data","rate_limit_per_minute":0,"ingestion":{"polling_interval_seconds":0.1},"connector":{"rate_per_second":50}}"#])
         _ = try cluster.waitStatus { $0["steady"]?["state"] as? String == "RUNNING" }
-        #expect(try eventually(timeout: 10) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
+        #expect(eventually(timeout: 10) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
 
         kill(cluster.child.process.processIdentifier, SIGUSR1)  // every broker down
         #expect(eventually(timeout: 20) { RawHTTP.request(port: port, path: "/readyz")?.status == 503 },
@@ -35,7 +35,8 @@ struct OperatorHealthTests {
         let history = try cluster.detailedRecords("stream-status").filter { $0.key == "source:steady" }.compactMap(\.json)
         let degraded = history.first { $0["state"] as? String == "DEGRADED" }
         #expect(degraded != nil, "no DEGRADED record: \(history.compactMap { $0["state"] as? String })")
-        #expect((degraded?["last_error"] as? String ?? "").contains("unreachable"), "\(String(describing: degraded?["last_error"]))")
+        let reason = degraded?["last_error"] as? String ?? ""
+        #expect(reason.contains("unreachable"), "\(reason)")
         Thread.sleep(forTimeInterval: 1.5)
         #expect(manager.terminate() == 0)
 
@@ -56,7 +57,7 @@ struct OperatorHealthTests {
         let port = try #require(manager.httpPort)
         let head = try #require(RawHTTP.request(port: port, method: "HEAD", path: "/healthz"))
         #expect(head.status == 200 && head.body.isEmpty)
-        #expect(try eventually(timeout: 10) { RawHTTP.request(port: port, method: "HEAD", path: "/readyz")?.status == 200 })
+        #expect(eventually(timeout: 10) { RawHTTP.request(port: port, method: "HEAD", path: "/readyz")?.status == 200 })
         let idle = RawHTTP.secondsUntilClosed(port: port, sending: "", limit: 40)
         #expect(idle != nil && idle! < 30, "an idle connection stayed open \(idle.map { "\($0) s" } ?? "over 40 s")")
         let halfSent = RawHTTP.secondsUntilClosed(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n", limit: 40)

@@ -8,8 +8,7 @@ import Testing
 @Suite("manager.source_access and secrets, against kafka-dev", .serialized)
 struct SourceAccessTests {
     static let kcat = EmbeddedClusterCommandTests.kcat
-    static let curl = ["/usr/bin/curl", "/usr/local/bin/curl"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    static let enabled = kcat != nil && curl != nil
+    static let enabled = kcat != nil
 
     /// Not a real credential: a value that must never appear anywhere a reader can see.
     static let secret = "probe-\(UUID().uuidString.lowercased().prefix(13))"
@@ -36,76 +35,35 @@ struct SourceAccessTests {
         func terminate() -> Int32? { child.terminate() }
 
         func get(_ path: String) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: SourceAccessTests.curl!)
-            p.arguments = ["-s", "-m", "10", http + path]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            let port = try #require(child.httpPort)
+            return try #require(RawHTTP.request(port: port, path: path, timeout: 10)).body
         }
     }
 
     /// `key:value` records on the config topic, as anyone with write access can put them there.
     static func put(_ cluster: OperatorCommandTests.Cluster, _ records: [String: String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: kcat!)
-        p.arguments = ["-P", "-b", cluster.bootstrap, "-t", "stream-config", "-K:", "-X", "partitioner=murmur2_random"]
-        let input = Pipe()
-        p.standardInput = input
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let lines = records.map { "\($0.key):\($0.value)\n" }.joined()
-        input.fileHandleForWriting.write(Data(lines.utf8))
-        try input.fileHandleForWriting.close()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        try cluster.produce(records.map { "\($0.key):\($0.value)" })
     }
 
     /// A local server that answers every request 500, quoting the X-Api-Key it got, then 1000 bytes of filler.
-    final class FailingServer {
-        let process = Process()
-        let port: Int
-        init() throws {
-            let script = NSTemporaryDirectory() + "failing-server-\(UUID().uuidString).py"
-            try """
-                import os, signal, sys, threading
-                from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-                class H(BaseHTTPRequestHandler):
-                    protocol_version = "HTTP/1.1"
-                    def log_message(self, *a): pass
-                    def do_GET(self):
-                        body = ("internal error for key " + (self.headers.get("X-Api-Key") or "") + "\\n" + "y" * 1000).encode()
-                        self.send_response(500)
-                        self.send_header("Content-Type", "text/plain")
-                        self.send_header("Content-Length", str(len(body)))
-                        self.end_headers()
-                        self.wfile.write(body)
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
-                threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()
-                s = ThreadingHTTPServer(("127.0.0.1", 0), H)
-                print(s.server_port, flush=True)
-                s.serve_forever()
-                """.write(toFile: script, atomically: true, encoding: .utf8)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardInput = Pipe()  // its lifeline: EOF when the test process goes
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while !line.contains(0x0A) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line.append(chunk)
-            }
-            port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-        }
-        deinit { if process.isRunning { process.terminate() } }
+    static func failingServer() throws -> PythonServer {
+        try PythonServer(script: PythonServer.lifeline + """
+
+            from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+            class H(BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def log_message(self, *a): pass
+                def do_GET(self):
+                    body = ("internal error for key " + (self.headers.get("X-Api-Key") or "") + "\\n" + "y" * 1000).encode()
+                    self.send_response(500)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+            s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+            print(s.server_port, flush=True)
+            s.serve_forever()
+            """)
     }
 
     static func poll(_ source: String) -> String {
@@ -114,7 +72,7 @@ struct SourceAccessTests {
     }
 
     @Test("a secret in a URL's host: curl's resolver error shows it nowhere — status topic, /status, /metrics, logs",
-          .enabled(if: enabled, "kcat or curl is not installed"))
+          .enabled(if: enabled, "kcat is not installed"))
     func resolverErrorIsRedacted() throws {
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try Manager(cluster)
@@ -139,7 +97,7 @@ struct SourceAccessTests {
     }
 
     @Test("an unlisted ${HOME}, file:///etc/passwd and a file source reading /etc/passwd are REJECTED; nothing is published",
-          .enabled(if: enabled, "kcat or curl is not installed"))
+          .enabled(if: enabled, "kcat is not installed"))
     func outsideTheListsIsRejected() throws {
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try Manager(cluster)
@@ -170,9 +128,9 @@ struct SourceAccessTests {
     }
 
     @Test("a 500 whose body quotes the secret: last_error is redacted and cut to a short excerpt",
-          .enabled(if: enabled, "kcat or curl is not installed"))
+          .enabled(if: enabled, "kcat is not installed"))
     func errorBodyIsRedactedAndCut() throws {
-        let server = try FailingServer()
+        let server = try Self.failingServer()
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try Manager(cluster)
         try Self.put(cluster, ["echo": Self.poll("echo")

@@ -1,3 +1,5 @@
+import TextEscaping
+
 /// How serious a problem is: errors block (validate exits 1, the reconciler rejects the
 /// config); warnings are reported and the config is still used.
 public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable {
@@ -64,28 +66,9 @@ public struct Diagnostic: Sendable, Hashable {
     /// The CLI's line: `FILE:LINE:COLUMN: error|warning: path: message` (positions 1-based;
     /// a value without a position is reported at 1:1 so the line stays machine-readable).
     public func formatted(file: String) -> String {
-        "\(file):\(max(line, 1)):\(max(column, 1)): \(severity.rawValue): \(Self.oneLine(text))"
+        "\(file):\(max(line, 1)):\(max(column, 1)): \(severity.rawValue): \(ControlCharacters.escaped(text))"
     }
 
-    /// Control characters a key or value may carry are escaped, so one problem stays one line.
-    static func oneLine(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
 }
 
 extension Diagnostic: CustomStringConvertible {

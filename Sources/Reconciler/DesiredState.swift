@@ -6,6 +6,8 @@ public struct DesiredSource: Sendable, Equatable {
     public var sourceID: String
     public var config: SourceConfig
     public var configHash: String
+    /// The config without its defaults (`compactJSON`): the stream commits it with its cursor.
+    public var compactJSON: String
     /// `kafka:<partition>:<offset>`, `file:<sha256>` or `configmap:<resourceVersion>`.
     public var configVersion: String
     /// Unknown keys accepted for forward compatibility, and similar notes.
@@ -14,7 +16,8 @@ public struct DesiredSource: Sendable, Equatable {
     public init(sourceID: String, config: SourceConfig, configVersion: String, warnings: [String] = []) {
         self.sourceID = sourceID
         self.config = config
-        self.configHash = config.configHash
+        configHash = config.configHash
+        compactJSON = config.compactJSON
         self.configVersion = configVersion
         self.warnings = warnings
     }

@@ -284,19 +284,19 @@ public final class ReconcileLoop: Sendable {
                 await refreshCursorsIfStale()
                 onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: false))
                 _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash,
-                                                        configVersion: d.configVersion)
+                                                        compactJSON: d.compactJSON, configVersion: d.configVersion)
                 let streamID = manager.streamID(forSource: d.sourceID) ?? ""
                 succeeded(d.sourceID)
                 onOutcome(.started(sourceID: d.sourceID, streamID: streamID, source: d))
             case .reconfigure(let d, let fields):
                 _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash,
-                                                        configVersion: d.configVersion)
+                                                        compactJSON: d.compactJSON, configVersion: d.configVersion)
                 succeeded(d.sourceID)
                 onOutcome(.reconfigured(sourceID: d.sourceID, fields: fields, source: d))
             case .restart(let d, let fields):
                 onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: true))
                 let outcome = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash,
-                                                                  configVersion: d.configVersion)
+                                                                  compactJSON: d.compactJSON, configVersion: d.configVersion)
                 let streamID: String
                 if case .restarted(let id, _) = outcome { streamID = id } else { streamID = manager.streamID(forSource: d.sourceID) ?? "" }
                 state.withLock { $0.restartedAt[d.sourceID] = .now }

@@ -45,8 +45,11 @@ struct ReconcileQueue {
     /// A worker is done with `id`; returns the barriers this completed.
     mutating func finish(_ id: String) -> [Int] {
         guard let started = active.removeValue(forKey: id) else { return [] }
+        // Keys first, then mutation in place: changing a barrier while iterating the dictionary
+        // would copy it, and its pending set, on every finish (quadratic over a large sync).
+        let keys = barriers.keys.filter { barriers[$0]!.from <= started && barriers[$0]!.pending.contains(id) }
         var done: [Int] = []
-        for (key, barrier) in barriers where barrier.from <= started && barrier.pending.contains(id) {
+        for key in keys {
             barriers[key]!.pending.remove(id)
             if barriers[key]!.pending.isEmpty {
                 barriers[key] = nil

@@ -7,15 +7,16 @@ import Synchronization
 
 /// A source's committed position, as stored in the compacted offsets topic: key = source id →
 /// `{cursor, config_hash, config, config_version, stream_id, updated_at}`. `cursor` is null until
-/// the stream's first delivery. `config` is the accepted source entry the stream runs (canonical
-/// JSON, `${ENV}` references as written) and `config_version` where it came from: a manager that
-/// restarts, or takes the source over, keeps running it when the newest config record is refused.
+/// the stream's first delivery. `config` is the accepted source entry the stream runs (its settings
+/// that differ from the defaults, `${ENV}` references as written) and `config_version` where it
+/// came from: a manager that restarts, or takes the source over, keeps running it when the newest
+/// config record is refused.
 public struct CommittedCursor: Sendable, Equatable {
     public var cursor: String?
     public var configHash: String
     public var streamID: String
     public var updatedAt: String
-    /// The canonical JSON of the accepted source config (nil in records written before it existed).
+    /// The accepted source config as compact JSON (nil in records written before it existed).
     public var config: String?
     public var configVersion: String?
 

@@ -63,6 +63,9 @@ public final class StreamManagerV2: Sendable {
     /// Whether cursors are read from and written to the offsets topic.
     private let useOffsetsTopic: Bool
     private let lagCheckInterval: Duration
+    /// The process environment, read once: sources resolve their `${NAME}`s from it at every start,
+    /// and reading it builds a dictionary of every variable.
+    private let environment: [String: String]
 
     public init(config: StreamManagerConfig, bootstrapServers: [String]? = nil, registry: ConnectorRegistry = .shared,
                 logger: Logger = Logger(label: "stream-manager"), clock: any PipelineClock = SystemPipelineClock(),
@@ -74,6 +77,7 @@ public final class StreamManagerV2: Sendable {
         self.clock = clock
         self.useOffsetsTopic = useOffsetsTopic
         self.lagCheckInterval = lagCheckInterval
+        environment = ProcessInfo.processInfo.environment
     }
 
     /// Loads and validates a config file; errors name the file, line and column.
@@ -188,11 +192,11 @@ public final class StreamManagerV2: Sendable {
     /// Resumes from the source's committed cursor. Returns the new stream id.
     @discardableResult
     public func startStream(sourceID: String, connector: (any SourceConnector)? = nil) async throws -> String {
-        try await startStream(sourceID: sourceID, connector: connector, configHash: nil, configVersion: nil)
+        try await startStream(sourceID: sourceID, connector: connector, identity: nil)
     }
 
-    private func startStream(sourceID: String, connector: (any SourceConnector)?, configHash: String?,
-                             configVersion: String?) async throws -> String {
+    private func startStream(sourceID: String, connector: (any SourceConnector)?,
+                             identity: ConfigIdentity?) async throws -> String {
         let (config, components, running, committed) = state.withLock { s in
             (s.config, s.components, s.streams[sourceID], s.committed[sourceID])
         }
@@ -200,11 +204,14 @@ public final class StreamManagerV2: Sendable {
         guard let source = config.sources[sourceID] else { throw ManagerError.sourceNotConfigured(sourceID) }
         guard source.enabled else { throw ManagerError.sourceDisabled(sourceID) }
         if let running { return running.streamID }
-        let runtime = try makeRuntime(sourceID: sourceID, source: source, configHash: configHash, configVersion: configVersion,
+        let identity = identity ?? ConfigIdentity(source)
+        let runtime = try makeRuntime(sourceID: sourceID, source: source, identity: identity,
                                       connector: connector, cursor: committed?.cursor, committed: committed?.cursor,
                                       components: components)
         register(runtime)
-        runtime.start()
+        // A restart of the manager finds its own record there already: nothing to write.
+        let known = committed.map { $0.configHash == identity.hash && $0.config != nil && $0.configVersion == identity.version }
+        runtime.start(announce: known != true)
         logger.info("started stream \(runtime.streamID)")
         return runtime.streamID
     }
@@ -225,9 +232,10 @@ public final class StreamManagerV2: Sendable {
         state.withLock { s in
             _ = s.byStreamID.removeValue(forKey: runtime.streamID)
             if let delivered = runtime.deliveredCursor {
-                s.committed[runtime.sourceID] = CommittedCursor(cursor: delivered, configHash: runtime.configHash,
-                                                                streamID: runtime.streamID, config: runtime.canonicalConfig,
-                                                                configVersion: runtime.configVersion)
+                let identity = runtime.identity
+                s.committed[runtime.sourceID] = CommittedCursor(cursor: delivered, configHash: identity.hash,
+                                                                streamID: runtime.streamID, config: identity.compactJSON,
+                                                                configVersion: identity.version)
             }
         }
         logger.info("stopped stream \(runtime.streamID)")
@@ -236,11 +244,11 @@ public final class StreamManagerV2: Sendable {
     /// Applies a new config for a source: in place when only hot fields changed, otherwise
     /// make-before-break (the old stream stops at a poll boundary and hands its live cursor to
     /// the new one, then drains). No record is lost or repeated.
-    /// `configHash`, when the caller has it, saves computing the canonical hash again;
+    /// `configHash` and `compactJSON`, when the caller has them, save computing them again;
     /// `configVersion` (where the config came from) is committed with the cursor.
     @discardableResult
     public func reconfigureStream(sourceID: String, to source: SourceConfig, configHash: String? = nil,
-                                  configVersion: String? = nil,
+                                  compactJSON: String? = nil, configVersion: String? = nil,
                                   connector: (any SourceConnector)? = nil) async throws -> ReconfigureOutcome {
         let (old, components) = state.withLock { s -> (StreamRuntime?, ManagerComponents?) in
             s.config.sources[sourceID] = source
@@ -249,8 +257,9 @@ public final class StreamManagerV2: Sendable {
         guard let components else { throw ManagerError.notStarted }
         guard let old else {
             if source.enabled {
-                _ = try await startStream(sourceID: sourceID, connector: connector, configHash: configHash,
-                                          configVersion: configVersion)
+                _ = try await startStream(sourceID: sourceID, connector: connector,
+                                          identity: ConfigIdentity(source, hash: configHash, compactJSON: compactJSON,
+                                                                   version: configVersion))
             }
             return .unchanged
         }
@@ -262,12 +271,14 @@ public final class StreamManagerV2: Sendable {
             try await stopStream(sourceID)
             return .stopped
         case .hot(let fields):
-            old.applyHot(source, configHash: configHash ?? source.configHash, configVersion: configVersion,
+            old.applyHot(source, identity: ConfigIdentity(source, hash: configHash, compactJSON: compactJSON,
+                                                          version: configVersion),
                          retryBackoffBase: components.retryBackoffBase)
             return .hot(fields: fields)
         case .restart(let fields):
             let handedOver = await old.stopPolling()
-            let new = try makeRuntime(sourceID: sourceID, source: source, configHash: configHash, configVersion: configVersion,
+            let identity = ConfigIdentity(source, hash: configHash, compactJSON: compactJSON, version: configVersion)
+            let new = try makeRuntime(sourceID: sourceID, source: source, identity: identity,
                                       connector: connector, cursor: handedOver, committed: old.deliveredCursor,
                                       components: components)
             register(new)
@@ -388,11 +399,11 @@ public final class StreamManagerV2: Sendable {
 
     /// The connector is held to the manager's `manager.source_access`; whatever its references
     /// resolve to is masked in every error of the stream (its own, and this one when it cannot start).
-    private func makeRuntime(sourceID: String, source: SourceConfig, configHash: String?, configVersion: String?,
+    private func makeRuntime(sourceID: String, source: SourceConfig, identity: ConfigIdentity,
                              connector: (any SourceConnector)?, cursor: String?, committed: String?,
                              components: ManagerComponents) throws -> StreamRuntime {
         let access = config.manager.sourceAccess
-        let environment = ProcessInfo.processInfo.environment
+        let environment = self.environment
         let redaction = Redaction(secrets: SourceSecrets.values(in: source.connector, environment: access.visibleEnvironment(environment)))
         let connector = try connector ?? {
             do { return try registry.makeConnector(sourceID: sourceID, source: source, environment: environment, access: access) } catch {
@@ -400,9 +411,8 @@ public final class StreamManagerV2: Sendable {
             }
         }()
         components.sink.setDeadLetterTopic(source.dlqTopic, forSource: sourceID)
-        return StreamRuntime(sourceID: sourceID, source: source, configHash: configHash ?? source.configHash,
-                             configVersion: configVersion, connector: connector, cursor: cursor, committed: committed,
-                             components: components, redaction: redaction, logger: logger)
+        return StreamRuntime(sourceID: sourceID, source: source, identity: identity, connector: connector,
+                             cursor: cursor, committed: committed, components: components, redaction: redaction, logger: logger)
     }
 
     private func register(_ runtime: StreamRuntime) {

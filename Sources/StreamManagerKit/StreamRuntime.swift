@@ -16,10 +16,7 @@ final class StreamRuntime: Sendable {
 
     struct Shared {
         var source: SourceConfig
-        var configHash: String
-        /// Where the config came from, and its canonical JSON: both go with every committed cursor.
-        var configVersion: String?
-        var canonicalConfig: String
+        var identity: ConfigIdentity
         var tracker = CursorTracker()
         var processed = 0
         var failed = 0
@@ -55,14 +52,13 @@ final class StreamRuntime: Sendable {
 
     /// `cursor` is where polling resumes; `committed` the cursor known delivered (they differ in a
     /// make-before-break hand-over, where the old stream's last records may still be in flight).
-    init(sourceID: String, source: SourceConfig, configHash: String, configVersion: String?, connector: any SourceConnector,
+    init(sourceID: String, source: SourceConfig, identity: ConfigIdentity, connector: any SourceConnector,
          cursor: String?, committed: String?, components: ManagerComponents, redaction: Redaction, logger: Logger) {
         self.sourceID = sourceID
         self.redaction = redaction
         let streamID = StreamID.make(sourceID: sourceID)
         self.streamID = streamID
-        shared = Mutex(Shared(source: source, configHash: configHash, configVersion: configVersion,
-                              canonicalConfig: source.canonicalJSON, lastCommitted: committed, safeCursor: committed))
+        shared = Mutex(Shared(source: source, identity: identity, lastCommitted: committed, safeCursor: committed))
         queue = components.queue
         sink = components.sink
         resolver = components.resolver
@@ -92,24 +88,23 @@ final class StreamRuntime: Sendable {
     private static func rate(_ s: SourceConfig) -> Double? { s.rateLimitPerMinute > 0 ? Double(s.rateLimitPerMinute) : nil }
 
     var source: SourceConfig { shared.withLock { $0.source } }
-    var configHash: String { shared.withLock { $0.configHash } }
-    var configVersion: String? { shared.withLock { $0.configVersion } }
-    var canonicalConfig: String { shared.withLock { $0.canonicalConfig } }
+    var configHash: String { shared.withLock { $0.identity.hash } }
+    var identity: ConfigIdentity { shared.withLock { $0.identity } }
     var cursor: String? { loop.cursor }
 
-    func start() {
+    /// `announce`: write the delivered cursor with this config now (the offsets topic does not
+    /// hold this config yet), so a manager that restarts knows what ran even before a delivery.
+    func start(announce: Bool = true) {
         let loop = self.loop
         loopTask.withLock { $0 = Task { await loop.run() } }
-        recommit()  // the offsets topic learns the config it runs now
+        if announce { recommit() }
     }
 
     /// Applies a hot change in place: intervals, sizes, rate limit, timeouts, retries, topic, priority.
-    func applyHot(_ source: SourceConfig, configHash: String, configVersion: String?, retryBackoffBase: Double) {
+    func applyHot(_ source: SourceConfig, identity: ConfigIdentity, retryBackoffBase: Double) {
         shared.withLock {
             $0.source = source
-            $0.configHash = configHash
-            $0.configVersion = configVersion
-            $0.canonicalConfig = source.canonicalJSON
+            $0.identity = identity
         }
         loop.update(ConfigMapping.ingestion(source.ingestion))
         api.update(ConfigMapping.api(source, retryBackoffBase: retryBackoffBase))
@@ -213,8 +208,8 @@ final class StreamRuntime: Sendable {
             guard force || (ContinuousClock.now - s.lastCommitAt >= .seconds(1) && s.lastCommitted != cursor) else { return nil }
             s.lastCommitted = cursor
             s.lastCommitAt = .now
-            return CommittedCursor(cursor: cursor, configHash: s.configHash, streamID: streamID,
-                                   config: s.canonicalConfig, configVersion: s.configVersion)
+            return CommittedCursor(cursor: cursor, configHash: s.identity.hash, streamID: streamID,
+                                   config: s.identity.compactJSON, configVersion: s.identity.version)
         }
         if let write { offsets?.commit(sourceID: sourceID, write) }
     }
@@ -270,7 +265,7 @@ final class StreamRuntime: Sendable {
         let dropNote = dropping
             ? "queue full: \(s.dropped) records dropped by queue_overflow_strategy \(queue.overflowStrategy.rawValue)"
             : nil
-        return StreamReport(sourceID: sourceID, streamID: streamID, configHash: s.configHash,
+        return StreamReport(sourceID: sourceID, streamID: streamID, configHash: s.identity.hash,
                             recordsProcessed: s.processed, recordsFailed: s.failed, recordsDropped: s.dropped,
                             lastError: dropNote ?? s.lastError, degraded: s.pollFailing || s.sendFailing || dropping)
     }

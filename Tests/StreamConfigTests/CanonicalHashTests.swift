@@ -101,3 +101,27 @@ struct CanonicalHashTests {
         #expect(a.keys == ["x", "y"] && b.keys == ["y", "x"])
     }
 }
+
+@Suite("compact form: the canonical form without defaults")
+struct CompactFormTests {
+    @Test("parses back to the same config and hash, and leaves the defaults out", arguments: [
+        SourceConfig(sourceType: "generator"),
+        SourceConfig(sourceType: "generator", topic: "t", connector: ["rate_per_second": 5, "payload_bytes": 64]),
+        SourceConfig(sourceType: "http_json", enabled: false, topic: "a", priority: .critical,
+                     ingestion: IngestionConfig(mode: .batch, batchSize: 10, scheduleIntervalSeconds: 600),
+                     rateLimitPerMinute: 0, timeoutSeconds: 5.5, cacheTTLSeconds: 0, maxRetries: 7, dlqTopic: "a.dead",
+                     connector: ["url": "https://x.example/${KEY}", "headers": .object(["X-Api-Key": "${KEY}"])]),
+    ])
+    func roundTrip(_ source: SourceConfig) throws {
+        let compact = source.compactJSON
+        let back = try ConfigLoader.parseSourceDocument(compact).get()
+        #expect(back == source)
+        #expect(back.configHash == source.configHash)
+        #expect(compact.utf8.count <= source.canonicalJSON.utf8.count)
+    }
+
+    @Test("a generator with every default is just its type")
+    func minimal() {
+        #expect(SourceConfig(sourceType: "generator").compactJSON == #"{"source_type":"generator"}"#)
+    }
+}

@@ -55,8 +55,9 @@ public enum CanonicalJSON {
         return "\(d)"
     }
 
+    /// ASCII text is its own NFC form: the (costly) normalisation is only for the rest.
     static func normalized(_ s: String) -> String {
-        s.precomposedStringWithCanonicalMapping
+        s.utf8.allSatisfy { $0 < 0x80 } ? s : s.precomposedStringWithCanonicalMapping
     }
 
     static func writeString(_ s: String, to out: inout String) {
@@ -66,6 +67,8 @@ public enum CanonicalJSON {
     /// `s` as a JSON string literal, as written (no Unicode normalisation: connectors use it
     /// for record data, which must reach Kafka unchanged).
     public static func quoted(_ s: String) -> String {
+        // Most strings (keys, topics, ids) need no escape: one copy instead of one append a character.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -20,7 +20,14 @@ public struct CompactedTopicFold: Sendable {
         }
     }
 
-    private var latest: [String: [Int32: ConsumerRecord]] = [:]
+    /// The latest record of each key per partition. Almost every key lives in one partition, so
+    /// one record is kept inline; a per-partition table only for keys seen in several.
+    private enum Copies {
+        case one(ConsumerRecord)
+        case several([Int32: ConsumerRecord])
+    }
+
+    private var latest: [String: Copies] = [:]
     /// Live values: the winning record per key, tombstoned keys removed.
     public private(set) var values: [String: ConsumerRecord] = [:]
 
@@ -29,12 +36,34 @@ public struct CompactedTopicFold: Sendable {
     /// Folds one record in and says what changed in `values`, plus a duplicate warning if any.
     public mutating func apply(_ record: ConsumerRecord) -> (change: Change, duplicate: DuplicateKey?) {
         guard let key = record.keyString else { return (.none, nil) }
-        var perPartition = latest[key] ?? [:]
+        var perPartition: [Int32: ConsumerRecord]
+        switch latest[key] {
+        case nil:
+            // Deleted keys cost no memory: a tombstone for a key nobody holds changes nothing.
+            guard !record.isTombstone else { return (.none, nil) }
+            latest[key] = .one(record)
+            values[key] = record
+            return (.upsert(record), nil)
+        case .one(let existing) where existing.partition == record.partition:
+            if existing.offset > record.offset { return (.none, nil) }
+            if record.isTombstone {
+                latest[key] = nil
+                values[key] = nil
+                return (.delete(key: key, tombstone: record), nil)
+            }
+            latest[key] = .one(record)
+            if existing.offset == record.offset { return (.none, nil) }
+            values[key] = record
+            return (.upsert(record), nil)
+        case .one(let existing):
+            perPartition = [existing.partition: existing]
+        case .several(let copies):
+            perPartition = copies
+        }
         if let existing = perPartition[record.partition], existing.offset > record.offset { return (.none, nil) }
         perPartition[record.partition] = record
         let winner = perPartition.values.max(by: CompactedTopicFold.older)!
-        // Forget keys whose every copy is a tombstone, so deleted keys cost no memory.
-        if perPartition.values.allSatisfy(\.isTombstone) { latest[key] = nil } else { latest[key] = perPartition }
+        if perPartition.values.allSatisfy(\.isTombstone) { latest[key] = nil } else { latest[key] = .several(perPartition) }
 
         let live = perPartition.filter { !$0.value.isTombstone }
         let duplicate = live.count > 1

@@ -21,8 +21,9 @@ public final class StreamOperator: Service, Sendable {
     /// Kafka mode with shared sources: which sources this replica owns.
     public let ownership: Ownership?
     private let staleGuard: StaleStatusGuard?
-    /// The status topic followed: the guard reads it, and the publisher sweeps stale records with it.
-    private let statusView: StatusTopicView
+    /// A fleet follows the status topic: the guard reads it, and the publisher sweeps stale
+    /// records with it. A single replica reads it once after its initial sync (`sweepOnce`).
+    private let statusView: StatusTopicView?
     private let brokerHealth: BrokerHealth
     private let statusProducer: KafkaProducer
     /// `kafka.properties`, `${ENV}` resolved: every client of the operator uses them.
@@ -50,13 +51,15 @@ public final class StreamOperator: Service, Sendable {
         self.statusProducer = statusProducer
         let statusTopic = settings.statusTopic
         brokerHealth = BrokerHealth { try await statusProducer.probe(topic: statusTopic, timeout: .seconds(2)) }
-        statusView = StatusTopicView(topic: settings.statusTopic,
-                                     configuration: Self.reader("stream-manager-status-reader", settings, properties),
-                                     logger: logger)
         if case .kafka = settings.desiredSource, settings.shareSources {
+            let view = StatusTopicView(topic: settings.statusTopic,
+                                       configuration: Self.reader("stream-manager-status-reader", settings, properties),
+                                       logger: logger)
+            statusView = view
             ownership = Ownership()
-            staleGuard = StaleStatusGuard(view: statusView, instanceID: settings.instanceID)
+            staleGuard = StaleStatusGuard(view: view, instanceID: settings.instanceID)
         } else {
+            statusView = nil
             ownership = nil
             staleGuard = nil
         }
@@ -137,6 +140,9 @@ public final class StreamOperator: Service, Sendable {
                 await loop.run()
             }
             group.addTask { [self] in await brokerHealth.run() }
+            if statusView == nil {
+                group.addTask { [self] in await sweepStatusOnce() }
+            }
             group.addTask { [self] in
                 while !Task.isCancelled {
                     if started.withLock({ $0 }) { publisher.tick(view) }
@@ -155,6 +161,25 @@ public final class StreamOperator: Service, Sendable {
             }
             group.cancelAll()
         }
+    }
+
+    /// A single replica's sweep of the status topic: once the initial sync is applied and a few
+    /// seconds have passed (records written around the sync have landed), records of sources that
+    /// are no longer desired — removed while no manager ran — are tombstoned. Read once: following
+    /// the topic would keep every source's record in memory for nothing else.
+    private func sweepStatusOnce() async {
+        while !Task.isCancelled && !(loop.isReady && started.withLock({ $0 })) { try? await Task.sleep(for: .milliseconds(200)) }
+        try? await Task.sleep(for: .seconds(3))
+        guard !Task.isCancelled else { return }
+        let view = StatusTopicView(topic: settings.statusTopic,
+                                   configuration: Self.reader("stream-manager-status-sweep", settings, properties), logger: logger)
+        do {
+            try await view.start()
+            publisher.sweepOnce(self.view, in: view)
+        } catch {
+            logger.warning("could not read the status topic to remove stale records: \(error)")
+        }
+        await view.stop()
     }
 
     /// The replicas' group on the config topic, once its partition count is known.
@@ -200,7 +225,7 @@ public final class StreamOperator: Service, Sendable {
                     Task { [logger] in _ = await TopicSetup.checkCompaction(existing, admin: client, logger: logger) }
                 }
                 try await manager.start()
-                try await statusView.start()
+                try await statusView?.start()
                 started.withLock { $0 = true }
                 logger.info("operator started", metadata: ["instance_id": "\(settings.instanceID)",
                                                            "config_source": "\(settings.configSourceName)"])
@@ -227,7 +252,7 @@ public final class StreamOperator: Service, Sendable {
         await manager.stop()  // the last counts were taken when shutdown began
         await publisher.finish()
         await statusProducer.close()
-        await statusView.stop()
+        await statusView?.stop()
         let delivered = manager.metrics().producer.total_sent
         logger.info("operator stopped; \(delivered) records delivered")
     }

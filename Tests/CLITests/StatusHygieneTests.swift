@@ -56,6 +56,30 @@ struct StatusHygieneTests {
         #expect(manager.terminate() == 0)
     }
 
+    @Test("file mode (one replica, no fleet): a source removed from the file while no manager ran loses its status at the next start",
+          .enabled(if: kcat != nil))
+    func goneFromFile() throws {
+        let cluster = try OperatorCommandTests.Cluster()
+        let file = try OperatorCommandTests.file("""
+            manager: {status_interval_seconds: 1}
+            sources:
+              stays: {source_type: generator, topic: hygiene, rate_limit_per_minute: 0}
+              leaves: {source_type: generator, topic: hygiene, rate_limit_per_minute: 0}
+            """)
+        var manager = try cluster.manager("file-1", extra: ["--source", "file", "--config", file])
+        _ = try cluster.waitStatus { $0["stays"]?["state"] as? String == "RUNNING" && $0["leaves"]?["state"] as? String == "RUNNING" }
+        #expect(manager.terminate() == 0)
+        try """
+            manager: {status_interval_seconds: 1}
+            sources:
+              stays: {source_type: generator, topic: hygiene, rate_limit_per_minute: 0}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        manager = try cluster.manager("file-1", extra: ["--source", "file", "--config", file])
+        let swept = try cluster.waitStatus(timeout: 30) { $0["leaves"] == nil && $0["stays"]?["state"] as? String == "RUNNING" }
+        #expect(swept["leaves"] == nil, "the removed source's status stayed: \(swept["leaves"] ?? [:])")
+        #expect(manager.terminate() == 0)
+    }
+
     @Test("a removed source's metric series leave /metrics", .enabled(if: kcat != nil))
     func metricSeries() throws {
         let cluster = try OperatorCommandTests.Cluster()

@@ -235,9 +235,20 @@ public final class StatusPublisher: Sendable {
     }
 
     /// Tombstones the records of sources that are neither desired nor running (and that this
-    /// replica would own), once they have looked so for the sweep's grace period.
+    /// replica would own), once they have looked so for the sweep's grace period. A fleet follows
+    /// the status topic (the guard needs it) and sweeps on every tick.
     private func sweepStale(_ view: DesiredView) {
         guard let statusView else { return }
+        sweep(view, in: statusView, grace: true)
+    }
+
+    /// One sweep of the status topic as `statusView` holds it, for a replica that does not follow
+    /// it: once the initial sync is applied and has settled, records of sources that are gone go.
+    public func sweepOnce(_ view: DesiredView, in statusView: StatusTopicView) {
+        sweep(view, in: statusView, grace: false)
+    }
+
+    private func sweep(_ view: DesiredView, in statusView: StatusTopicView, grace: Bool) {
         let known = state.withLock { Set($0.statuses.keys) }
         var stale = Set<String>()
         for id in statusView.sourceIDs where view.desired.sources[id] == nil && view.desired.rejections[id] == nil
@@ -247,7 +258,7 @@ public final class StatusPublisher: Sendable {
             else { continue }
             stale.insert(id)
         }
-        let due = state.withLock { $0.finished ? [] : $0.sweep.due(stale: stale) }
+        let due = state.withLock { s in s.finished ? [] : grace ? s.sweep.due(stale: stale) : stale.sorted() }
         for id in due {
             logger.info("removing the status of \(id): no longer desired")
             writer.write(key: SourceStatus.key(id), value: nil)

@@ -259,9 +259,7 @@ public final class StreamOperator: Service, Sendable {
 
     /// `GET /status`: the metrics tree.
     public func metricsJSON() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(manager.metrics())) ?? Data())
+        Array((try? SortedJSON.encode(manager.metrics())) ?? Data())
     }
 }
 

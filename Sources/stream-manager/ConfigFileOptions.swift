@@ -22,7 +22,7 @@ enum ConfigFile {
     }
 }
 
-/// Kafka settings every client command shares: bootstrap servers by DESIGN.md's precedence and
+/// Kafka settings every client command shares: bootstrap servers by the README's precedence and
 /// the file's `kafka.properties` (SASL and TLS settings, `${ENV}` resolved here).
 struct KafkaClientSettings {
     var bootstrapServers: [String]

@@ -1,3 +1,4 @@
+import BlockingCalls
 import Foundation
 import Pipeline
 import StreamConfig
@@ -40,11 +41,7 @@ public final class FileConnector: SourceConnector {
 
     public func fetch(_ request: FetchRequest) async throws -> FetchResult {
         // File reads block: keep them off Swift's cooperative pool.
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue(label: "file-source").async { [self] in
-                continuation.resume(with: Result { try read(request) })
-            }
-        }
+        try await BlockingCalls.run { [self] in try read(request) }
     }
 
     func read(_ request: FetchRequest) throws -> FetchResult {

@@ -1,4 +1,7 @@
-/// The `throttling` section of the config, as the throttler uses it.
+import StreamConfig
+
+/// The `throttling` section of the config as the throttler uses it: lags as `Int64`, the
+/// ceiling optional, and the fixed delays of its states.
 public struct ThrottleSettings: Sendable, Equatable {
     public var enabled: Bool
     /// Records/s the throttler never pushes the send rate below (0 = no floor).
@@ -37,6 +40,15 @@ public struct ThrottleSettings: Sendable, Equatable {
         self.maxBackoffDelay = maxBackoffDelay
     }
 
+    /// The settings of the `throttling:` section, clamped into `SettingBounds` first (a config
+    /// built in code may not have been validated); a `max_send_rate` of 0 means no ceiling.
+    public init(_ config: ThrottlingConfig) {
+        let t = config.clampedToBounds()
+        self.init(enabled: t.enabled, minSendRate: t.minSendRate, maxSendRate: t.maxSendRate > 0 ? t.maxSendRate : nil,
+                  targetConsumerLag: Int64(t.targetConsumerLag), criticalConsumerLag: Int64(t.criticalConsumerLag),
+                  adjustmentFactor: t.adjustmentFactor, recoveryCycles: t.recoveryCycles)
+    }
+
     public static let disabled = ThrottleSettings(enabled: false)
 }
 
@@ -53,7 +65,7 @@ public enum ThrottleState: String, Sendable, Codable, CaseIterable {
     }
 }
 
-/// The `throttling` section of the metrics tree (the seed's names plus `consumer_lag`).
+/// The `throttling` section of the metrics tree (V1's names plus `consumer_lag`).
 public struct ThrottleMetrics: Sendable, Equatable, Codable {
     public var current_state: String
     /// n of the last backoff delay (2 s × factor^(n−1)); 0 outside `backoff`.

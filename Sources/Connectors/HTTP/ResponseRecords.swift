@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import StreamConfig
 
 /// One record picked out of a response, before the source type decides what to emit.
 struct ExtractedRecord {

@@ -5,28 +5,18 @@ import StreamConfig
 public struct IngestionSettings: Sendable, Equatable {
     /// Which fields the loop reads depends on the mode (`IngestionMode.relevantKeys`).
     public var mode: IngestionMode
-    public var pollingInterval: Duration
-    public var maxRecordsPerPoll: Int
-    public var bufferSize: Int
-    public var bufferFlushInterval: Duration
-    public var batchSize: Int
-    public var scheduleInterval: Duration
+    public var pollingInterval: Duration = .seconds(60)
+    public var maxRecordsPerPoll: Int = 1_000
+    public var bufferSize: Int = 100
+    public var bufferFlushInterval: Duration = .seconds(5)
+    public var batchSize: Int = 1_000
+    public var scheduleInterval: Duration = .seconds(3_600)
+}
 
-    public init(mode: IngestionMode, pollingInterval: Duration = .seconds(60), maxRecordsPerPoll: Int = 1_000,
-                bufferSize: Int = 100, bufferFlushInterval: Duration = .seconds(5), batchSize: Int = 1_000,
-                scheduleInterval: Duration = .seconds(3_600)) {
-        self.mode = mode
-        self.pollingInterval = pollingInterval
-        self.maxRecordsPerPoll = maxRecordsPerPoll
-        self.bufferSize = bufferSize
-        self.bufferFlushInterval = bufferFlushInterval
-        self.batchSize = batchSize
-        self.scheduleInterval = scheduleInterval
-    }
-
+extension IngestionSettings {
     /// The settings of a source's `ingestion:` block, clamped into `SettingBounds` first (a
     /// config built in code may not have been validated). Without `schedule_interval_seconds`
-    /// batch mode runs hourly.
+    /// batch mode runs hourly. Outside this module it is the only initialiser.
     public init(_ config: IngestionConfig) {
         let c = config.clampedToBounds()
         self.init(mode: c.mode,

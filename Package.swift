@@ -74,6 +74,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "Kafka",
+                "StreamConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -175,6 +176,7 @@ let package = Package(
             dependencies: [
                 "Pipeline",
                 "Kafka",
+                "StreamConfig",
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict

@@ -37,7 +37,7 @@ public final class StreamOperator: Service, Sendable {
         MetricsExport.install()  // before any metric object exists
         self.settings = settings
         self.logger = logger
-        let properties = try ConfigMapping.clientProperties(settings.config.kafka)
+        let properties = try settings.config.kafka.resolvedProperties()
         self.properties = properties
         var managerConfig = settings.config
         managerConfig.sources = [:]  // the desired-state source decides what runs

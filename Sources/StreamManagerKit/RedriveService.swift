@@ -10,10 +10,9 @@ enum RedriveService {
                       deadLettered: @escaping @Sendable () -> Int, logger: Logger) throws -> (DeadLetterRedriver, Task<Void, Never>)? {
         let r = config.dlqRedrive
         guard config.enableDLQ, r.enabled, r.maxRedrives > 0 else { return nil }
-        let settings = RedriveSettings(delay: ConfigMapping.redriveDelay(r), maxRedrives: r.maxRedrives,
-                                       groupID: "\(config.manager.groupID).dlq-redrive")
+        let settings = RedriveSettings(r, groupID: "\(config.manager.groupID).dlq-redrive")
         let redriver = DeadLetterRedriver(bootstrapServers: bootstrapServers,
-                                          producerConfiguration: try ConfigMapping.producer(config.kafka, bootstrapServers: bootstrapServers),
+                                          producerConfiguration: try KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers),
                                           settings: settings, logger: logger)
         let task = Task { await redriver.run(topics: dlqTopics, deadLettered: deadLettered) }
         return (redriver, task)

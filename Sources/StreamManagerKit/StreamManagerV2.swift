@@ -96,22 +96,22 @@ public final class StreamManagerV2: Sendable {
         guard !state.withLock({ $0.started }) else { return }
         let queue = PriorityQueue(maxSize: config.queueMaxSize > 0 ? config.queueMaxSize : nil,
                                   maxBytes: config.queueMaxBytes > 0 ? config.queueMaxBytes : nil,
-                                  overflow: ConfigMapping.overflow(config.queueOverflowStrategy))
-        let throttler = Throttler(settings: ConfigMapping.throttle(config.throttling), clock: clock)
-        let resolver = try TopicResolver(rules: ConfigMapping.routing(config.topicRouting))
+                                  overflow: config.queueOverflowStrategy)
+        let throttler = Throttler(settings: ThrottleSettings(config.throttling), clock: clock)
+        let resolver = try TopicResolver(rules: config.topicRouting)
         var sinkSettings = KafkaSink.Settings()
         sinkSettings.batchSize = max(1, config.kafka.batchSize)
         sinkSettings.maxRetries = config.kafka.maxRetries
         sinkSettings.enableDLQ = config.enableDLQ
         let router = OutcomeRouter()
-        let sink = try KafkaSink(producerConfiguration: ConfigMapping.producer(config.kafka, bootstrapServers: bootstrapServers),
+        let sink = try KafkaSink(producerConfiguration: KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers),
                                  queue: queue, throttler: config.throttling.enabled ? throttler : nil,
                                  settings: sinkSettings, logger: logger) { router.route($0) }
         var offsets: OffsetStore?
         var committed: [String: CommittedCursor] = [:]
         if useOffsetsTopic {
             let store = try OffsetStore(topic: config.manager.offsetsTopic, bootstrapServers: bootstrapServers,
-                                        properties: ConfigMapping.producer(config.kafka, bootstrapServers: bootstrapServers).properties,
+                                        properties: KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers).properties,
                                         logger: logger)
             committed = try await store.load()
             offsets = store
@@ -298,7 +298,7 @@ public final class StreamManagerV2: Sendable {
             s.config.topicRouting = routing
             return s.components?.resolver
         }
-        try resolver?.update(ConfigMapping.routing(routing))
+        try resolver?.update(routing)
     }
 
     /// How many streams run.
@@ -340,7 +340,7 @@ public final class StreamManagerV2: Sendable {
         components.sink.forgetMetrics(sourceID: sourceID)
         components.queue.forgetMetrics(sourceID: sourceID)
         components.resolver.forgetMetrics(sourceID: sourceID)
-        APIClient.forgetMetrics(sourceID: sourceID)
+        FetchPolicy.forgetMetrics(sourceID: sourceID)
     }
 
     /// The stream id running for a source, if any (one lookup; `runningSources` copies them all).

@@ -6,7 +6,7 @@ import Pipeline
 import StreamConfig
 import Synchronization
 
-/// One running stream: a connector behind its API client, polled by an ingestion loop,
+/// One running stream: a connector behind its fetch policy, polled by an ingestion loop,
 /// feeding the manager's queue. It owns the stream's cursor bookkeeping: records are numbered
 /// as they are queued and the cursor after them is committed once their outcomes are in.
 final class StreamRuntime: Sendable {
@@ -34,7 +34,7 @@ final class StreamRuntime: Sendable {
     }
 
     private let shared: Mutex<Shared>
-    private let api: APIClient
+    private let api: FetchPolicy
     private let limiter: TokenBucket
     private let loop: IngestionLoop
     private let queue: PriorityQueue
@@ -69,12 +69,12 @@ final class StreamRuntime: Sendable {
         self.logger = logger
         limiter = components.limiters.limiter(sourceID: sourceID, ratePerMinute: Self.rate(source),
                                               sharedHost: connector.apiHost)
-        api = APIClient(sourceID: sourceID, connector: connector, limiter: limiter,
-                        settings: ConfigMapping.api(source, retryBackoffBase: components.retryBackoffBase),
+        api = FetchPolicy(sourceID: sourceID, connector: connector, limiter: limiter,
+                        settings: FetchPolicy.Settings(source: source, retryBackoffBase: components.retryBackoffBase),
                         clock: components.clock)
         let emitBox = WeakEmitter()
         let api = self.api
-        loop = IngestionLoop(settings: ConfigMapping.ingestion(source.ingestion), cursor: cursor, clock: components.clock,
+        loop = IngestionLoop(settings: IngestionSettings(source.ingestion), cursor: cursor, clock: components.clock,
                              fetch: { request in
                                  let result = try await api.fetch(request)
                                  emitBox.target?.notePollSucceeded()
@@ -106,8 +106,8 @@ final class StreamRuntime: Sendable {
             $0.source = source
             $0.identity = identity
         }
-        loop.update(ConfigMapping.ingestion(source.ingestion))
-        api.update(ConfigMapping.api(source, retryBackoffBase: retryBackoffBase))
+        loop.update(IngestionSettings(source.ingestion))
+        api.update(FetchPolicy.Settings(source: source, retryBackoffBase: retryBackoffBase))
         limiter.update(ratePerMinute: Self.rate(source))
         sink.setDeadLetterTopic(source.dlqTopic, forSource: sourceID)
         recommit()
@@ -134,7 +134,7 @@ final class StreamRuntime: Sendable {
                              KafkaHeader(key: "source_type", string: source.sourceType)]
         var batch: [PipelineRecord] = []
         batch.reserveCapacity(records.count)
-        let priority = ConfigMapping.priority(source.priority)
+        let priority = source.priority
         for (record, sequence) in zip(records, sequences) {
             batch.append(PipelineRecord(sourceID: sourceID, streamID: streamID, key: record.key, value: record.value,
                                         headers: record.headers.isEmpty ? sourceHeaders : record.headers + sourceHeaders,

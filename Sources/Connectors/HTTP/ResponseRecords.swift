@@ -1,6 +1,7 @@
 import Foundation
 import StreamConfig
 import Pipeline
+import StreamConfig
 
 /// One record picked out of a response, before the source type decides what to emit.
 struct ExtractedRecord {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Swift test suites (already built: `swift build --build-tests`) as concurrent groups, each
-# its own `swift test` process, and fails if any group fails or matches no test.
+# its own test process, and fails if any group fails or runs no test. The groups run the test bundle
+# directly, with the arguments `swift test` would pass it: concurrent `swift test` processes collide
+# on the build database even with --skip-build.
 #
 # Why groups of processes rather than one parallel process: each process has its own cooperative
 # thread pool (2 threads on a 2-core machine), its own metrics backend (bootstrapped once per
@@ -17,37 +19,39 @@ cd "$ROOT"
 SWIFT="${SWIFT:-swift}"
 TIMEOUT="${SWIFT_TEST_TIMEOUT:-1800}"
 
-# name | swift test arguments
-GROUPS_SPEC=(
-  # Sync tests that block their thread on kafka-dev/run/kcat subprocesses; each starts its own
-  # clusters and managers, so one at a time keeps the machine's two cores for the other groups.
-  "cli|--no-parallel --filter CLITests"
-  # StreamOperator in the process: swift-metrics is bootstrapped once per process, so the operator
-  # tests (OperatorTests, ConfigMapOperatorTests) share /metrics and run one at a time.
-  "operator|--no-parallel --filter OperatorTests --filter KubernetesTests"
-  # Everything else: a cluster, a server or a temporary file of its own per test; run in parallel.
-  "rest|--experimental-maximum-parallelization-width 4 --skip CLITests --skip OperatorTests --skip KubernetesTests"
-)
+BUNDLE="$("$SWIFT" build --show-bin-path)/StreamManagerPackageTests.xctest"
+
+# Lanes run concurrently; the groups of a lane run one after the other.
+# Lane 1: sync tests that block their thread on kafka-dev/run/kcat subprocesses; each starts its
+# own clusters and managers, so one at a time.
+CLI=(--no-parallel --filter CLITests)
+# Lane 2: StreamOperator in the process: swift-metrics is bootstrapped once per process, so the
+# operator tests (OperatorTests, ConfigMapOperatorTests) share /metrics and run one at a time.
+OPERATOR=(--no-parallel --filter OperatorTests --filter KubernetesTests)
+# Lane 3: everything else in parallel (a cluster, a server or a temporary file of its own per
+# test), then, one at a time once that is done, the suites that measure rates or time CPU-bound
+# work and so fail on a machine kept busy by the parallel ones.
+TIMED="HotSettingsTests|FuzzTests"
+PARALLEL=(--experimental-maximum-parallelization-width 4 --skip CLITests --skip OperatorTests --skip KubernetesTests
+          --skip "$TIMED")
+SERIAL_TIMED=(--no-parallel --filter "$TIMED")
 
 logs=$(mktemp -d)
-pids=()
-names=()
-for spec in "${GROUPS_SPEC[@]}"; do
-  name=${spec%%|*}
-  args=${spec#*|}
-  # --ignore-lock: the groups share one build directory and only read it (--skip-build).
-  # shellcheck disable=SC2086
-  timeout --kill-after=30 "$TIMEOUT" "$SWIFT" test --skip-build --ignore-lock $args >"$logs/$name.log" 2>&1 &
-  pids+=($!)
-  names+=("$name")
-done
+run() {  # name, arguments…
+  local name=$1
+  shift
+  timeout --kill-after=30 "$TIMEOUT" "$BUNDLE" --testing-library swift-testing "$@" >"$logs/$name.log" 2>&1
+  echo $? >"$logs/$name.rc"
+}
+run cli "${CLI[@]}" &
+run operator "${OPERATOR[@]}" &
+{ run parallel "${PARALLEL[@]}"; run timed "${SERIAL_TIMED[@]}"; } &
+wait
 
 status=0
-for i in "${!pids[@]}"; do
-  name=${names[$i]}
-  rc=0
-  wait "${pids[$i]}" || rc=$?
-  echo "===== swift test group '$name' (exit $rc) ====="
+for name in cli operator parallel timed; do
+  rc=$(cat "$logs/$name.rc")
+  echo "===== test group '$name' (exit $rc) ====="
   cat "$logs/$name.log"
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
     echo "swift-tests: group '$name' timed out after ${TIMEOUT}s" >&2

@@ -187,7 +187,10 @@ struct HotSettingsTests {
         let server = try await FixtureServer.start()
         defer { server.stop() }
         let h = try await Harness(Self.http(server, path: "/pages/1?case=cache", cache: 60))
-        try await waitFor("the first response, now cached") { h.processed > 0 }
+        // Warm: the first polls (a new cursor each) are over once a poll is answered from the cache.
+        try await waitFor("a poll answered from the cache") {
+            (h.manager.metrics().streams[h.streamID]?.api_client.cache_hit_rate ?? 0) > 0
+        }
         let cached = try await Self.requests(server, "/pages/1?case=cache", during: 2)
         try await h.change { $0.cacheTTLSeconds = 0 }
         let uncached = try await Self.requests(server, "/pages/1?case=cache", during: 2)

@@ -29,9 +29,10 @@ CLI=(--no-parallel --filter CLITests)
 # operator tests (OperatorTests, ConfigMapOperatorTests) share /metrics and run one at a time.
 OPERATOR=(--no-parallel --filter OperatorTests --filter KubernetesTests)
 # Lane 3: everything else in parallel (a cluster, a server or a temporary file of its own per
-# test), then, one at a time once that is done, the suites that measure rates or time CPU-bound
-# work and so fail on a machine kept busy by the parallel ones.
-TIMED="HotSettingsTests|FuzzTests"
+# test), then, one at a time once that is done, the suites with timing assertions (request and
+# record rates, CPU-bound parsing limits, how fast a cancelled transfer ends), which fail on a
+# machine kept busy by the parallel ones.
+TIMED="HotSettingsTests|FuzzTests|DocumentLimitsTests|HTTPSourceTests|HTTPTransportTests"
 PARALLEL=(--experimental-maximum-parallelization-width 4 --skip CLITests --skip OperatorTests --skip KubernetesTests
           --skip "$TIMED")
 SERIAL_TIMED=(--no-parallel --filter "$TIMED")

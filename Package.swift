@@ -168,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["Kafka", "CRdKafka"],
+            dependencies: ["Kafka", "CRdKafka", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -177,29 +177,30 @@ let package = Package(
                 "Pipeline",
                 "Kafka",
                 "StreamConfig",
+                "TestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "StreamManagerKitTests",
-            dependencies: ["StreamManagerKit", "StreamConfig", "Kafka", "Connectors", "Pipeline"],
+            dependencies: ["StreamManagerKit", "StreamConfig", "Kafka", "Connectors", "Pipeline", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ConnectorsTests",
-            dependencies: ["Connectors", "Pipeline", "StreamConfig", "HTTPTransport", "StreamManagerKit", "Kafka"],
-            exclude: ["Fixtures"],  // read from the source tree (#filePath), as the HTTP test server serves them
+            dependencies: ["Connectors", "Pipeline", "StreamConfig", "HTTPTransport", "StreamManagerKit", "Kafka", "TestSupport"],
+            exclude: ["Fixtures", "Server"],  // read from the source tree (#filePath): the fixture server and what it serves
             swiftSettings: strict
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: ["Reconciler", "StreamConfig", "Kafka", "StreamManagerKit"],
+            dependencies: ["Reconciler", "StreamConfig", "Kafka", "StreamManagerKit", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "OperatorTests",
-            dependencies: ["Operator", "Reconciler", "StreamConfig", "Kafka", "StreamManagerKit", "HTTPTransport",
+            dependencies: ["Operator", "Reconciler", "StreamConfig", "Kafka", "StreamManagerKit", "HTTPTransport", "TestSupport",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
@@ -217,6 +218,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),

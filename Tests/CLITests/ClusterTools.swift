@@ -67,13 +67,3 @@ extension OperatorCommandTests.Cluster {
         try manager(instance, extra: ["--config", OperatorCommandTests.file(yaml)] + extra)
     }
 }
-
-/// Polls `condition` every 100 ms until it holds or `timeout` passes; the last value it saw.
-func eventually(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        Thread.sleep(forTimeInterval: 0.1)
-    }
-    return try condition()
-}

@@ -10,7 +10,7 @@ struct CoalescingTests {
 
     @Test("60 restart-class edits in a burst, then a new source: the new one runs within a second, the edited one restarts at most twice and ends on the newest version",
           .enabled(if: kcat != nil))
-    func burst() throws {
+    func burst() async throws {
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try cluster.manager("coalesce-1")
         let base = #"{"source_type":"generator","topic":"burst","rate_limit_per_minute":0,"ingestion":{"polling_interval_seconds":0.2}"#
@@ -33,11 +33,11 @@ struct CoalescingTests {
         let lateRecord = try #require(config.last { $0.key == "late" })
         let newestHot = try #require(config.last { $0.key == "hot" })
         // The newest version wins: `hot` ends on the last edit (give the second restart time to finish).
-        #expect(try eventually(timeout: 15) {
+        #expect(try await eventually(timeout: .seconds(15)) {
             try cluster.waitStatus(timeout: 1) { _ in true }["hot"]?["config_version"] as? String
                 == "kafka:\(newestHot.partition):\(newestHot.offset)"
         })
-        Thread.sleep(forTimeInterval: 1)
+        try await Task.sleep(for: .seconds(1))  // the test: no further restart follows the newest version
         let status = try cluster.detailedRecords("stream-status")
         let lateRunning = try #require(status.first { $0.key == "source:late" && $0.json?["state"] as? String == "RUNNING" })
         let delay = lateRunning.timestampMilliseconds - lateRecord.timestampMilliseconds

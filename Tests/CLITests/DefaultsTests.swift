@@ -16,14 +16,14 @@ struct DefaultsTests {
     }
 
     @Test("a burst under the defaults arrives complete: every record once, none dropped", .enabled(if: kcat != nil))
-    func burst() throws {
+    func burst() async throws {
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try cluster.manager("defaults-1")
         let total = 60_000
         try cluster.produce([#"burst:{"source_type":"generator","topic":"burst","rate_limit_per_minute":0,"ingestion":{"mode":"real_time","max_records_per_poll":1000},"connector":{"rate_per_second":0,"total_records":\#(total)}}"#])
         let done = try cluster.waitStatus(timeout: 120) { ($0["burst"]?["records_processed"] as? Int ?? 0) >= total }
         #expect(done["burst"]?["records_dropped"] as? Int == 0)
-        #expect(try eventually(timeout: 60) { try Self.seqs(cluster, "burst").count >= total })
+        #expect(try await eventually(timeout: .seconds(60)) { try Self.seqs(cluster, "burst").count >= total })
         let seqs = try Self.seqs(cluster, "burst")
         #expect(Set(seqs).count == total && seqs.count == total, "\(seqs.count) records, \(Set(seqs).count) distinct of \(total)")
         #expect(manager.terminate() == 0)
@@ -58,7 +58,7 @@ struct DefaultsTests {
 
     @Test("a followed file under the default cache_ttl_seconds: an appended line arrives within its polling interval",
           .enabled(if: kcat != nil))
-    func followedFile() throws {
+    func followedFile() async throws {
         let cluster = try OperatorCommandTests.Cluster()
         let dir = NSTemporaryDirectory() + "follow-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -66,14 +66,14 @@ struct DefaultsTests {
         try "{\"n\":1}\n".write(toFile: file, atomically: true, encoding: .utf8)
         let manager = try cluster.manager("follow-1", config: "manager: {source_access: {file_roots: [\"\(dir)\"]}}")
         try cluster.produce([#"tail:{"source_type":"file","topic":"tail","ingestion":{"polling_interval_seconds":1},"connector":{"path":"\#(file)","follow":true}}"#])
-        #expect(try eventually(timeout: 30) { try cluster.records("tail").count == 1 })
+        #expect(try await eventually(timeout: .seconds(30)) { try cluster.records("tail").count == 1 })
         for n in 2...4 {
             let handle = try #require(FileHandle(forWritingAtPath: file))
             handle.seekToEndOfFile()
             handle.write(Data("{\"n\":\(n)}\n".utf8))
             try handle.close()
             let appended = Date()
-            #expect(try eventually(timeout: 10) { try cluster.records("tail").count == n })
+            #expect(try await eventually(timeout: .seconds(10)) { try cluster.records("tail").count == n })
             let took = Date().timeIntervalSince(appended)
             #expect(took < 3, "line \(n) took \(took) s with a 1 s polling interval")
         }
@@ -82,8 +82,8 @@ struct DefaultsTests {
 
     @Test("nasa_firms through the operator: the whole first response, nothing again, then one late detection",
           .enabled(if: kcat != nil && FileManager.default.fileExists(atPath: Self.firmsFixture)))
-    func firms() throws {
-        let server = try StaticFileServer()
+    func firms() async throws {
+        let server = try await StaticFileServer.start()
         let csv = try String(contentsOfFile: Self.firmsFixture, encoding: .utf8)
         try server.write("firms.csv", csv)
         let cluster = try OperatorCommandTests.Cluster()
@@ -91,13 +91,13 @@ struct DefaultsTests {
         // Polled every second, so the response cache (60 s by default: a repeat within it is
         // "nothing new") is off; the README's example polls every 600 s.
         try cluster.produce([#"fires:{"source_type":"nasa_firms","topic":"fires","rate_limit_per_minute":0,"cache_ttl_seconds":0,"ingestion":{"polling_interval_seconds":1},"connector":{"url":"\#(server.base)/firms.csv","day_range":2}}"#])
-        #expect(try eventually(timeout: 30) { try cluster.records("fires").count >= 32 })
-        Thread.sleep(forTimeInterval: 3)  // three more polls of the same response
+        #expect(try await eventually(timeout: .seconds(30)) { try cluster.records("fires").count >= 32 })
+        try await Task.sleep(for: .seconds(3))  // the test: three more polls of the same response add nothing
         #expect(try cluster.records("fires").count == 32)
         let late = "39.5,-8.1,330.1,0.39,0.36,2026-07-24,1354,N20,VIIRS,n,2.0NRT,295.8,2.2,D\n"
         try server.write("firms.csv", csv.hasSuffix("\n") ? csv + late : csv + "\n" + late)
-        #expect(try eventually(timeout: 10) { try cluster.records("fires").count == 33 })
-        Thread.sleep(forTimeInterval: 2)
+        #expect(try await eventually(timeout: .seconds(10)) { try cluster.records("fires").count == 33 })
+        try await Task.sleep(for: .seconds(2))  // the test: two more polls add nothing again
         #expect(try cluster.records("fires").count == 33)
         #expect(manager.terminate() == 0)
     }

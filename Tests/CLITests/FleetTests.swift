@@ -109,7 +109,7 @@ struct FleetTests {
         let survivors = try Self.waitSettled(cluster, on: ["m2", "m3"], timeout: 30)
         #expect(survivors.settled(on: ["m2", "m3"]), "\(survivors.managers)")
         print("fleet: m1's sources running elsewhere \(String(format: "%.1f", Date().timeIntervalSince(killedAt))) s after SIGKILL")
-        Thread.sleep(forTimeInterval: 1)
+        Thread.sleep(forTimeInterval: 1)  // the test: the survivors run m1's sources for a while before shutdown
         for id in ["m2", "m3"] { #expect(managers[id]!.terminate() == 0) }
 
         // Data: per source, the seqs form one run from 0 (nothing lost). Duplicates are only

@@ -141,7 +141,7 @@ struct OperatorCommandTests {
             """)
         var manager = try cluster.manager("crash-1")
         #expect(try cluster.cli(["apply", "-f", file, "--wait", "--timeout", "60"]).status == 0)
-        Thread.sleep(forTimeInterval: 2.5)
+        Thread.sleep(forTimeInterval: 2.5)  // the test: a run long enough to commit cursors (about once a second) before the crash
         let before = try cluster.waitStatus { $0["gen"]?["stream_id"] is String }
         let firstStream = try #require(before["gen"]?["stream_id"] as? String)
         #expect(manager.terminate(signal: SIGKILL) != 0)
@@ -150,7 +150,7 @@ struct OperatorCommandTests {
             (s["gen"]?["state"] as? String) == "RUNNING" && (s["gen"]?["stream_id"] as? String) != firstStream
         }
         #expect((resumed["gen"]?["stream_id"] as? String) != firstStream)
-        Thread.sleep(forTimeInterval: 2.5)
+        Thread.sleep(forTimeInterval: 2.5)  // the test: the resumed run produces for a while before shutdown
         #expect(manager.terminate() == 0)
 
         // No record lost: the seqs form one unbroken run from 0; duplicates (re-sent after the
@@ -183,7 +183,7 @@ struct OperatorCommandTests {
         let manager = try cluster.manager("term-1")
         let file = try Self.file(Self.twoSources)
         #expect(try cluster.cli(["apply", "-f", file, "--wait", "--timeout", "60"]).status == 0)
-        Thread.sleep(forTimeInterval: 1)
+        Thread.sleep(forTimeInterval: 1)  // the test: records in flight when SIGTERM arrives
         #expect(manager.terminate() == 0)
         let status = try cluster.records("stream-status")
         let last = Dictionary(status.map { line -> (String, String) in

@@ -11,7 +11,7 @@ struct OperatorHealthTests {
 
     @Test("brokers gone: streams DEGRADED with the reason, /readyz 503 after broker_unavailable_seconds, /healthz still 200; back: RUNNING, ready, no record lost",
           .enabled(if: kcat != nil))
-    func brokerOutage() throws {
+    func brokerOutage() async throws {
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try cluster.manager("outage-1", config: """
             manager: {broker_unavailable_seconds: 3, status_interval_seconds: 1}
@@ -19,16 +19,16 @@ struct OperatorHealthTests {
         let port = try #require(manager.httpPort)
         try cluster.produce([#"steady:{"source_type":"generator","topic":"outage-data","rate_limit_per_minute":0,"ingestion":{"polling_interval_seconds":0.1},"connector":{"rate_per_second":50}}"#])
         _ = try cluster.waitStatus { $0["steady"]?["state"] as? String == "RUNNING" }
-        #expect(eventually(timeout: 10) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
+        #expect(await eventually(timeout: .seconds(10)) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
 
         kill(cluster.child.process.processIdentifier, SIGUSR1)  // every broker down
-        #expect(eventually(timeout: 20) { RawHTTP.request(port: port, path: "/readyz")?.status == 503 },
+        #expect(await eventually(timeout: .seconds(20)) { RawHTTP.request(port: port, path: "/readyz")?.status == 503 },
                 "readyz stayed ready with the brokers gone")
         #expect(RawHTTP.request(port: port, method: "HEAD", path: "/readyz")?.status == 503)
         #expect(RawHTTP.request(port: port, path: "/healthz")?.status == 200)  // liveness never depends on Kafka
-        Thread.sleep(forTimeInterval: 2)
+        try await Task.sleep(for: .seconds(2))  // the test: an outage long enough for records to queue
         kill(cluster.child.process.processIdentifier, SIGUSR2)  // back
-        #expect(eventually(timeout: 30) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
+        #expect(await eventually(timeout: .seconds(30)) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
         // DEGRADED with the reason reached the status topic once it could, then RUNNING again.
         let states = try cluster.waitStatus(timeout: 30) { $0["steady"]?["state"] as? String == "RUNNING" }
         #expect(states["steady"]?["state"] as? String == "RUNNING")
@@ -37,7 +37,7 @@ struct OperatorHealthTests {
         #expect(degraded != nil, "no DEGRADED record: \(history.compactMap { $0["state"] as? String })")
         let reason = degraded?["last_error"] as? String ?? ""
         #expect(reason.contains("unreachable"), "\(reason)")
-        Thread.sleep(forTimeInterval: 1.5)
+        try await Task.sleep(for: .seconds(1.5))  // the test: records produced after the recovery, in flight at shutdown
         #expect(manager.terminate() == 0)
 
         // Nothing queued during the outage was lost.
@@ -51,13 +51,13 @@ struct OperatorHealthTests {
     }
 
     @Test("HEAD on the health endpoints; idle and half-sent connections are closed", .enabled(if: kcat != nil))
-    func httpManners() throws {
+    func httpManners() async throws {
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try cluster.manager("http-1")
         let port = try #require(manager.httpPort)
         let head = try #require(RawHTTP.request(port: port, method: "HEAD", path: "/healthz"))
         #expect(head.status == 200 && head.body.isEmpty)
-        #expect(eventually(timeout: 10) { RawHTTP.request(port: port, method: "HEAD", path: "/readyz")?.status == 200 })
+        #expect(await eventually(timeout: .seconds(10)) { RawHTTP.request(port: port, method: "HEAD", path: "/readyz")?.status == 200 })
         let idle = RawHTTP.secondsUntilClosed(port: port, sending: "", limit: 40)
         #expect(idle != nil && idle! < 30, "an idle connection stayed open \(idle.map { "\($0) s" } ?? "over 40 s")")
         let halfSent = RawHTTP.secondsUntilClosed(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n", limit: 40)

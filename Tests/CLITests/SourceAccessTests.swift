@@ -46,8 +46,8 @@ struct SourceAccessTests {
     }
 
     /// A local server that answers every request 500, quoting the X-Api-Key it got, then 1000 bytes of filler.
-    static func failingServer() throws -> PythonServer {
-        try PythonServer(script: PythonServer.lifeline + """
+    static func failingServer() async throws -> TestServerProcess {
+        try await PythonServer.start(script: PythonServer.prelude + """
 
             from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
             class H(BaseHTTPRequestHandler):
@@ -61,7 +61,7 @@ struct SourceAccessTests {
                     self.end_headers()
                     self.wfile.write(body)
             s = ThreadingHTTPServer(("127.0.0.1", 0), H)
-            print(s.server_port, flush=True)
+            announce(s.server_port)
             s.serve_forever()
             """)
     }
@@ -80,7 +80,7 @@ struct SourceAccessTests {
         let status = try cluster.waitStatus { ($0["probe"]?["last_error"] as? String)?.contains("curl error 6") == true }
         let lastError = try #require(status["probe"]?["last_error"] as? String)
         #expect(lastError.contains("Could not resolve host: REDACTED.invalid"), "\(lastError)")
-        Thread.sleep(forTimeInterval: 2)  // a few more polls, status writes and log lines
+        Thread.sleep(forTimeInterval: 2)  // the test: a few more polls, status writes and log lines
 
         let everywhere = [("status -o json", try cluster.cli(["status", "-o", "json"]).stdout),
                           ("the status topic", try cluster.records("stream-status").joined(separator: "\n")),
@@ -120,7 +120,7 @@ struct SourceAccessTests {
         #expect(rejection("passwd_file").contains("connector.path: path '/etc/passwd' is outside manager.source_access.file_roots"))
         for id in ids { #expect(status[id]?["stream_id"] is NSNull, "\(id) runs nothing") }
 
-        Thread.sleep(forTimeInterval: 2)
+        Thread.sleep(forTimeInterval: 2)  // the test: the rejected sources publish nothing in this time
         #expect(manager.terminate() == 0)
         for id in ids { #expect(try cluster.records("\(id)-data").isEmpty, "\(id) published records") }
         #expect(!(try cluster.records("fine-data").isEmpty))
@@ -129,8 +129,8 @@ struct SourceAccessTests {
 
     @Test("a 500 whose body quotes the secret: last_error is redacted and cut to a short excerpt",
           .enabled(if: enabled, "kcat is not installed"))
-    func errorBodyIsRedactedAndCut() throws {
-        let server = try Self.failingServer()
+    func errorBodyIsRedactedAndCut() async throws {
+        let server = try await Self.failingServer()
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try Manager(cluster)
         try Self.put(cluster, ["echo": Self.poll("echo")

@@ -20,7 +20,7 @@ struct StatusHygieneTests {
         let goodHash = try #require(running["keep"]?["config_hash"] as? String)
         try cluster.produce([#"keep:{"source_type":"generator","topic":"#])
         _ = try cluster.waitStatus { $0["keep"]?["rejected"] is [String: Any] }
-        Thread.sleep(forTimeInterval: 1.5)
+        Thread.sleep(forTimeInterval: 1.5)  // the test: the rejection is committed to the offsets topic before the crash
         #expect(manager.terminate(signal: SIGKILL) != 0)
 
         manager = try cluster.manager("lkg-1")
@@ -81,7 +81,7 @@ struct StatusHygieneTests {
     }
 
     @Test("a removed source's metric series leave /metrics", .enabled(if: kcat != nil))
-    func metricSeries() throws {
+    func metricSeries() async throws {
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try cluster.manager("series-1")
         let port = try #require(manager.httpPort)
@@ -90,16 +90,16 @@ struct StatusHygieneTests {
             let text = RawHTTP.request(port: port, path: "/metrics")?.body ?? ""
             return text.split(separator: "\n").filter { $0.contains("source=\"\(id)\"") }.count
         }
-        #expect(eventually(timeout: 20) { series("brief") >= 5 && series("stays") >= 5 })
+        #expect(await eventually(timeout: .seconds(20)) { series("brief") >= 5 && series("stays") >= 5 })
         try cluster.tombstone("brief")
-        #expect(eventually(timeout: 20) { series("brief") == 0 }, "\(series("brief")) series left for a removed source")
+        #expect(await eventually(timeout: .seconds(20)) { series("brief") == 0 }, "\(series("brief")) series left for a removed source")
         #expect(series("stays") >= 5)
         #expect(manager.terminate() == 0)
     }
 
     @Test("a key with CR/LF and escape sequences is refused and shown escaped in the text log and the status table",
           .enabled(if: kcat != nil))
-    func controlCharacters() throws {
+    func controlCharacters() async throws {
         let cluster = try OperatorCommandTests.Cluster()
         let manager = try cluster.manager("escape-1", extra: ["--log-level", "warning"])
         let key = "evil\r\nFORGED LOG LINE \u{1B}[31mred"
@@ -108,7 +108,7 @@ struct StatusHygieneTests {
         try cluster.produce(key: key, valueFile: value)
         let status = try cluster.waitStatus { $0[key]?["state"] as? String == "REJECTED" }
         #expect(status[key]?["state"] as? String == "REJECTED")
-        #expect(eventually(timeout: 10) { manager.stderrText.contains("evil\\r\\nFORGED") })
+        #expect(await eventually(timeout: .seconds(10)) { manager.stderrText.contains("evil\\r\\nFORGED") })
         let logLines = manager.stderrText.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(!logLines.contains { $0.hasPrefix("FORGED") }, "a log line was forged")
         #expect(!manager.stderrText.contains("\u{1B}"))

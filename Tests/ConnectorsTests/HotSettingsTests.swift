@@ -1,10 +1,10 @@
 import Foundation
 import Kafka
-import Logging
 import Pipeline
 import StreamConfig
 import StreamManagerKit
 import Synchronization
+import TestSupport
 import Testing
 
 /// Every setting the configuration reference lists as hot takes effect on the running stream,
@@ -13,11 +13,7 @@ import Testing
 /// local HTTP server receives and how long a stalled transfer is given.
 @Suite("every hot setting takes effect in place", .serialized)
 struct HotSettingsTests {
-    static let logger: Logger = {
-        var l = Logger(label: "hot-settings-tests")
-        l.logLevel = .critical
-        return l
-    }()
+    static let logger = TestLogging.logger(label: "hot-settings-tests")
 
     /// One embedded cluster and one manager running a single source `s`.
     final class Harness: @unchecked Sendable {
@@ -58,7 +54,7 @@ struct HotSettingsTests {
         /// Records processed during `seconds`.
         func processed(during seconds: Double) async -> Int {
             let before = processed
-            try? await Task.sleep(for: .seconds(seconds))
+            try? await Task.sleep(for: .seconds(seconds))  // the test: a record rate measured over this window
             return processed - before
         }
 
@@ -81,11 +77,6 @@ struct HotSettingsTests {
         func stop() async { await manager.stop() }
     }
 
-    struct TestFailure: Error, CustomStringConvertible {
-        let description: String
-        init(_ d: String) { description = d }
-    }
-
     static func generator(_ connector: ConfigObject, mode: IngestionMode = .realTime, topic: String = "hot") -> SourceConfig {
         SourceConfig(sourceType: "generator", topic: topic, ingestion: IngestionConfig(mode: mode, pollingIntervalSeconds: 0.1),
                      rateLimitPerMinute: 0, connector: connector)
@@ -99,12 +90,16 @@ struct HotSettingsTests {
                      connector: ["url": .string("\(server.base)\(path)"), "records_path": "data.items"])
     }
 
+    /// Requests the server got so far for paths starting with `prefix`.
+    static func requests(_ server: FixtureServer, _ prefix: String) async throws -> Int {
+        try await server.requests().filter { ($0["path"] as? String)?.hasPrefix(prefix) == true }.count
+    }
+
     /// Requests the server got for paths starting with `prefix` during `seconds`.
     static func requests(_ server: FixtureServer, _ prefix: String, during seconds: Double) async throws -> Int {
-        func count() async throws -> Int { try await server.requests().filter { ($0["path"] as? String)?.hasPrefix(prefix) == true }.count }
-        let before = try await count()
-        try await Task.sleep(for: .seconds(seconds))
-        return try await count() - before
+        let before = try await requests(server, prefix)
+        try await Task.sleep(for: .seconds(seconds))  // the test: a request rate measured over this window
+        return try await requests(server, prefix) - before
     }
 
     // MARK: where records land
@@ -147,9 +142,8 @@ struct HotSettingsTests {
         let h = try await Harness(Self.generator(["rate_per_second": 40], topic: "prio"), throttle: 100,
                                   extra: ["a": backlog], topics: ["prio"])
         _ = try await h.manager.startStream(sourceID: "a")
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(500))  // the test: the backlog is queued before the change
         try await h.change { $0.priority = .critical }
-        try await Task.sleep(for: .seconds(3))
         let records = try await h.records("prio", atLeast: 1100, partitions: 1, timeout: .seconds(20))
         let source = { (r: ConsumerRecord) in r.headers.first { $0.key == "source_id" }?.stringValue }
         let lastBacklog = try #require(records.lastIndex { source($0) == "a" })
@@ -180,7 +174,7 @@ struct HotSettingsTests {
         let server = try await FixtureServer.start()
         defer { server.stop() }
         let h = try await Harness(Self.http(server, path: "/pages/1?case=poll", polling: 2))
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitFor("the first poll") { try await Self.requests(server, "/pages/1?case=poll") >= 1 }
         let slow = try await Self.requests(server, "/pages/1?case=poll", during: 2)
         try await h.change { $0.ingestion.pollingIntervalSeconds = 0.05 }
         let fast = try await Self.requests(server, "/pages/1?case=poll", during: 2)
@@ -193,7 +187,10 @@ struct HotSettingsTests {
         let server = try await FixtureServer.start()
         defer { server.stop() }
         let h = try await Harness(Self.http(server, path: "/pages/1?case=cache", cache: 60))
-        try await Task.sleep(for: .milliseconds(300))
+        // Warm: the first polls (a new cursor each) are over once a poll is answered from the cache.
+        try await waitFor("a poll answered from the cache") {
+            (h.manager.metrics().streams[h.streamID]?.api_client.cache_hit_rate ?? 0) > 0
+        }
         let cached = try await Self.requests(server, "/pages/1?case=cache", during: 2)
         try await h.change { $0.cacheTTLSeconds = 0 }
         let uncached = try await Self.requests(server, "/pages/1?case=cache", during: 2)
@@ -210,7 +207,7 @@ struct HotSettingsTests {
         source.sourceType = "noaa_weather"
         source.connector = ["url": .string("\(server.base)\(path)")]
         let h = try await Harness(source)
-        try await Task.sleep(for: .milliseconds(500))
+        try await waitFor("the first poll") { try await Self.requests(server, "/flaky/100000") >= 1 }
         let once = try await Self.requests(server, "/flaky/100000", during: 3)
         try await h.change { $0.maxRetries = 5 }
         let retried = try await Self.requests(server, "/flaky/100000", during: 3)
@@ -226,11 +223,11 @@ struct HotSettingsTests {
         source.sourceType = "noaa_weather"
         source.connector = ["url": .string("\(server.base)/slow/2/nws_alerts_active.json?case=timeout")]
         let h = try await Harness(source)
-        #expect(await Self.until { h.processed > 0 })  // 2 s answers arrive within 10 s
+        #expect(await eventually(timeout: .seconds(15)) { h.processed > 0 })  // 2 s answers arrive within 10 s
         #expect(h.lastError == nil)
         try await h.change { $0.timeoutSeconds = 0.5 }
         let began = ContinuousClock.now
-        #expect(await Self.until(timeout: .seconds(8)) { (h.lastError ?? "").contains("timed out") }, "\(h.lastError ?? "no error")")
+        #expect(await eventually(timeout: .seconds(8)) { (h.lastError ?? "").contains("timed out") }, "\(h.lastError ?? "no error")")
         #expect(ContinuousClock.now - began < .seconds(5))
         await h.stop()
     }
@@ -286,20 +283,11 @@ struct HotSettingsTests {
         source.ingestion.batchSize = 5
         source.ingestion.scheduleIntervalSeconds = 60
         let h = try await Harness(source)
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(300))  // the test: the run at start is over before the window opens
         let rare = await h.processed(during: 2)
         try await h.change { $0.ingestion.scheduleIntervalSeconds = 0.1 }
         let often = await h.processed(during: 2)
         #expect(rare == 0 && often >= 40, "\(rare) records in 2 s every 60 s, \(often) every 0.1 s")
         await h.stop()
-    }
-
-    static func until(timeout: Duration = .seconds(15), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
     }
 }

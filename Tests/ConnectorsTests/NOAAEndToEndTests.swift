@@ -1,8 +1,8 @@
 import Foundation
 import Kafka
-import Logging
 import StreamConfig
 import StreamManagerKit
+import TestSupport
 import Testing
 
 @Suite("noaa_weather end to end")
@@ -13,8 +13,7 @@ struct NOAAEndToEndTests {
         defer { server.stop() }
         let cluster = try EmbeddedKafkaCluster()
         try cluster.createTopic("weather-alerts", partitions: 1)
-        var logger = Logger(label: "noaa-e2e")
-        logger.logLevel = .critical
+        let logger = TestLogging.logger(label: "noaa-e2e")
         let source = SourceConfig(sourceType: "noaa_weather", topic: "weather-alerts",
                                   ingestion: IngestionConfig(mode: .realTime, pollingIntervalSeconds: 0.2, maxRecordsPerPoll: 100),
                                   rateLimitPerMinute: 0, cacheTTLSeconds: 0,
@@ -28,11 +27,12 @@ struct NOAAEndToEndTests {
                                       logger: logger, useOffsetsTopic: false)
         try await manager.start()
         try await manager.startStream(sourceID: "nws")
-        let deadline = ContinuousClock.now.advanced(by: .seconds(15))
-        while manager.metrics().producer.total_sent < 2 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
+        await eventually(timeout: .seconds(15)) { manager.metrics().producer.total_sent >= 2 }
+        // Several more polls of the same payload (answered 304), which must add nothing.
+        await eventually(timeout: .seconds(15)) {
+            guard let api = manager.metrics().streams.values.first?.api_client else { return false }
+            return api.total_requests >= 3 && api.not_modified >= 2
         }
-        try await Task.sleep(for: .seconds(1))  // several more polls of the same payload
         let metrics = manager.metrics()
         await manager.stop()
         #expect(metrics.producer.total_sent == 2)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import TestSupport
 import Testing
 
 @Suite struct StreamingTests {
@@ -39,7 +40,7 @@ import Testing
                 }
                 return received
             }
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(500))  // the test: cancelled mid-transfer, a few chunks in
             let cancelledAt = ContinuousClock.now
             consumer.cancel()
             let received = try await consumer.value
@@ -48,11 +49,10 @@ import Testing
 
             // The server notices the closed connection on its next write or two (200 ms apart).
             var outcome = ""
-            for _ in 0..<40 {
+            try await eventually(timeout: .seconds(2)) {
                 outcome = String(decoding: try await client.send(HTTPRequest(url: server.url("/outcome?id=\(id)"))).body,
                                  as: UTF8.self)
-                if outcome != "running" { break }
-                try await Task.sleep(for: .milliseconds(50))
+                return outcome != "running"
             }
             #expect(outcome == "aborted")
             #expect(ContinuousClock.now - cancelledAt < .seconds(1.5))
@@ -63,7 +63,7 @@ import Testing
         try await TestServer.with { server in
             let client = client
             let task = Task { try await client.send(HTTPRequest(url: server.url("/slow?ms=5000"))) }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(200))  // the test: cancelled while the request is in flight
             let cancelledAt = ContinuousClock.now
             task.cancel()
             let result = await task.result

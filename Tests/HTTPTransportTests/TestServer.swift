@@ -4,16 +4,15 @@ import TestSupport
 /// Server/http_test_server.py as a subprocess on 127.0.0.1. Start one per test with `with…`,
 /// which stops it afterwards, whatever the test did.
 final class TestServer: Sendable {
-    let port: Int
     let scheme: String
-    private let process: Process
+    private let process: TestServerProcess
 
+    var port: Int { process.port }
     var base: String { "\(scheme)://127.0.0.1:\(port)" }
     func url(_ path: String) -> String { base + path }
 
-    private init(process: Process, port: Int, scheme: String) {
+    private init(process: TestServerProcess, scheme: String) {
         self.process = process
-        self.port = port
         self.scheme = scheme
     }
 
@@ -27,31 +26,9 @@ final class TestServer: Sendable {
     static func start(tls: [String] = []) async throws -> TestServer {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Server/http_test_server.py").path
-        let portFile = NSTemporaryDirectory() + "http-test-server-\(UUID().uuidString)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, portFile] + tls
-        // stdin: the server exits at EOF, so it cannot outlive a crashed test run. Its output must
-        // not hold the test runner's pipes open either.
-        process.standardInput = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Poll with Task.sleep: never block a cooperative thread waiting for the subprocess.
-        for _ in 0..<400 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) {
-                try? FileManager.default.removeItem(atPath: portFile)
-                return TestServer(process: process, port: port, scheme: tls.isEmpty ? "http" : "https")
-            }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        process.terminate()
-        throw TestFailure("test server did not start")
+        let process = try await TestServerProcess.start(script: script, arguments: { [$0] + tls })
+        return TestServer(process: process, scheme: tls.isEmpty ? "http" : "https")
     }
 
-    func stop() {
-        if process.isRunning { process.terminate() }
-    }
+    func stop() { process.stop() }
 }
-

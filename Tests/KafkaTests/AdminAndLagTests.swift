@@ -6,8 +6,8 @@ struct AdminAndLagTests {
     @Test("ensureTopic falls back to auto-creation on the mock cluster and is idempotent")
     func ensureTopic() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: TestSupport.logger)
-        let name = TestSupport.uniqueName("ensured")
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KafkaTesting.logger)
+        let name = KafkaTesting.uniqueName("ensured")
         let first = try await admin.ensureTopic(.compacted(name, partitions: 3), timeout: .seconds(2))
         #expect(first.partitions > 0)
         if case .alreadyExisted = first { Issue.record("a new topic cannot already exist") }
@@ -23,18 +23,18 @@ struct AdminAndLagTests {
     @Test("lag is high watermark minus the group's committed offset, per partition")
     func lag() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("lagged")
-        let group = TestSupport.uniqueName("lag-group")
+        let topic = KafkaTesting.uniqueName("lagged")
+        let group = KafkaTesting.uniqueName("lag-group")
         try cluster.createTopic(topic, partitions: 2)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: TestSupport.logger)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KafkaTesting.logger)
         for i in 0..<10 { try producer.send(ProducerRecord(topic: topic, key: nil, value: "\(i)", partition: Int32(i % 2))) }
         try await producer.flush()
 
-        let query = try ConsumerLagQuery(bootstrapServers: cluster.bootstrapList, group: group, logger: TestSupport.logger)
+        let query = try ConsumerLagQuery(bootstrapServers: cluster.bootstrapList, group: group, logger: KafkaTesting.logger)
         #expect(try await query.lag(topic: topic).total == 10)  // nothing committed yet
 
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapList, groupID: group),
-                                         logger: TestSupport.logger)
+                                         logger: KafkaTesting.logger)
         try await consumer.commit([TopicPartition(topic: topic, partition: 0): 3, TopicPartition(topic: topic, partition: 1): 5])
         let lag = try await query.lag(topic: topic)
         #expect(lag.partitions.map(\.lag) == [2, 0])

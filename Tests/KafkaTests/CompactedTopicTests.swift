@@ -41,9 +41,9 @@ struct CompactedTopicTests {
     @Test("the reader folds several partitions to the high watermark, then follows changes")
     func readerSyncAndFollow() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("compacted")
+        let topic = KafkaTesting.uniqueName("compacted")
         try cluster.createTopic(topic, partitions: 3)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: TestSupport.logger)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KafkaTesting.logger)
         for i in 1...5 { try producer.send(ProducerRecord(topic: topic, key: "k\(i)", value: "v\(i)")) }
         try producer.send(ProducerRecord(topic: topic, key: "k2", value: "v2b"))
         try producer.send(ProducerRecord(topic: topic, key: "k3", value: nil))
@@ -55,7 +55,7 @@ struct CompactedTopicTests {
         try await producer.flush()
 
         let reader = CompactedTopicReader(topic: topic, configuration: .init(bootstrapServers: cluster.bootstrapList),
-                                          logger: TestSupport.logger)
+                                          logger: KafkaTesting.logger)
         var iterator = reader.events().makeAsyncIterator()
         var duplicates: [CompactedTopicFold.DuplicateKey] = []
         var snapshot: [String: ConsumerRecord]?
@@ -88,13 +88,13 @@ struct CompactedTopicTests {
     @Test("an empty or missing topic syncs to an empty snapshot and picks up the topic when it appears")
     func missingTopic() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("later")
+        let topic = KafkaTesting.uniqueName("later")
         let reader = CompactedTopicReader(topic: topic, configuration: .init(bootstrapServers: cluster.bootstrapList),
-                                          logger: TestSupport.logger, partitionRefreshInterval: .milliseconds(200))
+                                          logger: KafkaTesting.logger, partitionRefreshInterval: .milliseconds(200))
         var iterator = reader.events().makeAsyncIterator()
         #expect(try await iterator.next() == .initDone([:]))
         try cluster.createTopic(topic, partitions: 2)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: TestSupport.logger)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KafkaTesting.logger)
         _ = try await producer.sendAndWait(ProducerRecord(topic: topic, key: "a", value: "1"))
         guard case .upsert(let r) = try await iterator.next() else { Issue.record("expected upsert"); return }
         #expect(r.keyString == "a")
@@ -104,9 +104,9 @@ struct CompactedTopicTests {
     @Test("an unreachable cluster never produces an initial snapshot")
     func unreachable() async throws {
         let reader = CompactedTopicReader(topic: "t", configuration: .init(bootstrapServers: ["127.0.0.1:1"]),
-                                          logger: TestSupport.logger)
+                                          logger: KafkaTesting.logger)
         let task = Task { try await reader.snapshot() }
-        try await Task.sleep(for: .seconds(2))
+        try await Task.sleep(for: .seconds(2))  // the test: no snapshot in this time
         task.cancel()
         let result = await task.result
         #expect(throws: (any Error).self) { try result.get() }

@@ -1,4 +1,5 @@
 import Kafka
+import TestSupport
 import Synchronization
 import Testing
 
@@ -15,7 +16,7 @@ struct ConsumerGroupTests {
             config.sessionTimeoutMilliseconds = 6_000
             config.heartbeatIntervalMilliseconds = 500
             let events = self.events, owned = self.owned
-            consumer = try KafkaConsumer(configuration: config, logger: TestSupport.logger) { event in
+            consumer = try KafkaConsumer(configuration: config, logger: KafkaTesting.logger) { event in
                 events.append(event)
                 owned.withLock { set in
                     switch event {
@@ -43,16 +44,16 @@ struct ConsumerGroupTests {
     @Test("the group generation is known after joining and grows when another member joins")
     func generation() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("generation")
-        let group = TestSupport.uniqueName("group")
+        let topic = KafkaTesting.uniqueName("generation")
+        let group = KafkaTesting.uniqueName("group")
         try cluster.createTopic(topic, partitions: 2)
         let a = try Member(cluster: cluster, group: group, topic: topic)
-        #expect(await TestSupport.eventually(timeout: .seconds(30)) { !a.partitions.isEmpty })
+        #expect(await eventually(timeout: .seconds(30)) { !a.partitions.isEmpty })
         let first = try #require(a.consumer.groupGeneration)
         #expect(first > 0)
         let b = try Member(cluster: cluster, group: group, topic: topic)
-        #expect(await TestSupport.eventually(timeout: .seconds(30)) { !b.partitions.isEmpty })
-        #expect(await TestSupport.eventually(timeout: .seconds(10)) { (a.consumer.groupGeneration ?? 0) > first })
+        #expect(await eventually(timeout: .seconds(30)) { !b.partitions.isEmpty })
+        #expect(await eventually(timeout: .seconds(10)) { (a.consumer.groupGeneration ?? 0) > first })
         #expect(b.consumer.groupGeneration == a.consumer.groupGeneration)
         await b.leave()
         await a.leave()
@@ -61,15 +62,15 @@ struct ConsumerGroupTests {
     @Test("two members split the partitions; when one leaves the other gets them all")
     func splitAndTakeOver() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("grouped")
-        let group = TestSupport.uniqueName("group")
+        let topic = KafkaTesting.uniqueName("grouped")
+        let group = KafkaTesting.uniqueName("group")
         try cluster.createTopic(topic, partitions: 4)
         let all = Set((0..<4).map { TopicPartition(topic: topic, partition: Int32($0)) })
 
         let a = try Member(cluster: cluster, group: group, topic: topic)
-        #expect(await TestSupport.eventually(timeout: .seconds(30)) { a.partitions == all })
+        #expect(await eventually(timeout: .seconds(30)) { a.partitions == all })
         let b = try Member(cluster: cluster, group: group, topic: topic)
-        let split = await TestSupport.eventually(timeout: .seconds(30)) {
+        let split = await eventually(timeout: .seconds(30)) {
             !a.partitions.isEmpty && !b.partitions.isEmpty && a.partitions.union(b.partitions) == all
                 && a.partitions.isDisjoint(with: b.partitions)
         }
@@ -77,7 +78,7 @@ struct ConsumerGroupTests {
         #expect(a.events.all.contains { if case .revoked = $0 { true } else { false } })
 
         await b.leave()
-        #expect(await TestSupport.eventually(timeout: .seconds(30)) { a.partitions == all })
+        #expect(await eventually(timeout: .seconds(30)) { a.partitions == all })
         #expect(b.events.all.contains { if case .revoked = $0 { true } else { false } })
         #expect(try a.consumer.assignment() == all.sorted())
         await a.leave()

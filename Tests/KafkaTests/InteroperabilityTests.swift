@@ -1,11 +1,12 @@
 import Foundation
 import Kafka
+import TestSupport
 import Testing
 
 /// Clients nobody here wrote must read what we write and write what we read.
 @Suite("Interoperability with kcat and kafka-python")
 struct InteroperabilityTests {
-    static let kcat = TestSupport.which("kcat")
+    static let kcat = which("kcat")
     /// kafka-python 2.0.2 from Debian's python3-kafka lives under the system Python.
     static let systemPython = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : nil
 
@@ -13,15 +14,15 @@ struct InteroperabilityTests {
           .enabled(if: kcat != nil, "kcat is not installed (make test installs it)"))
     func kcatReadsSwift() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("to-kcat")
+        let topic = KafkaTesting.uniqueName("to-kcat")
         try cluster.createTopic(topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: TestSupport.logger)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KafkaTesting.logger)
         for i in 0..<3 {
             try producer.send(ProducerRecord(topic: topic, key: "sensor-\(i)", value: "{\"reading\":\(i)}",
                                              headers: [KafkaHeader(key: "source_id", string: "iot")]))
         }
         try await producer.flush()
-        let out = try TestSupport.run(Self.kcat!, ["-C", "-b", cluster.bootstrapServers, "-t", topic, "-e", "-q",
+        let out = try runProcess(Self.kcat!, ["-C", "-b", cluster.bootstrapServers, "-t", topic, "-e", "-q",
                                                    "-o", "beginning", "-f", "%k|%s|%h\\n"])
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.split(separator: "\n") == [
@@ -36,13 +37,13 @@ struct InteroperabilityTests {
           .enabled(if: kcat != nil, "kcat is not installed (make test installs it)"))
     func swiftReadsKcat() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("from-kcat")
+        let topic = KafkaTesting.uniqueName("from-kcat")
         try cluster.createTopic(topic, partitions: 3)
-        let out = try TestSupport.run(Self.kcat!, ["-P", "-b", cluster.bootstrapServers, "-t", topic, "-K:", "-Z",
+        let out = try runProcess(Self.kcat!, ["-P", "-b", cluster.bootstrapServers, "-t", topic, "-K:", "-Z",
                                                    "-H", "applied-by=kcat"],
                                       stdin: "noaa:{\"source_type\":\"noaa_weather\"}\nfirms:{\"source_type\":\"nasa_firms\"}\nnoaa:\n")
         #expect(out.status == 0, "\(out.stderr)")
-        let records = try await TestSupport.readAll(bootstrap: cluster.bootstrapList, topic: topic, partitions: 3, count: 3)
+        let records = try await KafkaTesting.readAll(bootstrap: cluster.bootstrapList, topic: topic, partitions: 3, count: 3)
         #expect(records.count == 3)
         let noaa = records.filter { $0.keyString == "noaa" }.sorted { $0.offset < $1.offset }
         #expect(noaa.first?.valueString == "{\"source_type\":\"noaa_weather\"}")
@@ -78,22 +79,22 @@ struct InteroperabilityTests {
         defer { try? FileManager.default.removeItem(at: script) }
         let cluster = try EmbeddedKafkaCluster()
 
-        let fromPython = TestSupport.uniqueName("from-python")
+        let fromPython = KafkaTesting.uniqueName("from-python")
         try cluster.createTopic(fromPython, partitions: 1)
-        let produced = try TestSupport.run(Self.systemPython!, [script.path, cluster.bootstrapServers, fromPython, "produce"])
+        let produced = try runProcess(Self.systemPython!, [script.path, cluster.bootstrapServers, fromPython, "produce"])
         #expect(produced.status == 0, "\(produced.stderr)")
-        let records = try await TestSupport.readAll(bootstrap: cluster.bootstrapList, topic: fromPython, partitions: 1, count: 4)
+        let records = try await KafkaTesting.readAll(bootstrap: cluster.bootstrapList, topic: fromPython, partitions: 1, count: 4)
         #expect(records.map { $0.keyString ?? "" } == ["py-0", "py-1", "py-2", "py-0"])
         #expect(records.map(\.valueString) == ["value-0", "value-1", "value-2", nil])
         #expect(records.first?.header("origin")?.stringValue == "python")
 
-        let toPython = TestSupport.uniqueName("to-python")
+        let toPython = KafkaTesting.uniqueName("to-python")
         try cluster.createTopic(toPython, partitions: 1)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: TestSupport.logger)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KafkaTesting.logger)
         try producer.send(ProducerRecord(topic: toPython, key: "s1", value: "hello", headers: [KafkaHeader(key: "h", string: "1")]))
         try producer.send(ProducerRecord(topic: toPython, key: "s1", value: nil))
         try await producer.flush()
-        let consumed = try TestSupport.run(Self.systemPython!, [script.path, cluster.bootstrapServers, toPython, "consume", "2"])
+        let consumed = try runProcess(Self.systemPython!, [script.path, cluster.bootstrapServers, toPython, "consume", "2"])
         #expect(consumed.status == 0, "\(consumed.stderr)")
         let lines = consumed.stdout.split(separator: "\n").map(String.init)
         #expect(lines == [

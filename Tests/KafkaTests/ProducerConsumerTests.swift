@@ -1,4 +1,5 @@
 import Kafka
+import TestSupport
 import Testing
 
 @Suite("Producer and consumer round trips on the embedded cluster")
@@ -6,11 +7,11 @@ struct ProducerConsumerTests {
     @Test("keys, headers, empty values and tombstones survive the round trip; every record gets a report")
     func roundTrip() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("roundtrip")
+        let topic = KafkaTesting.uniqueName("roundtrip")
         try cluster.createTopic(topic, partitions: 3)
         let reports = Collector<DeliveryReport>()
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList),
-                                         logger: TestSupport.logger) { reports.append($0) }
+                                         logger: KafkaTesting.logger) { reports.append($0) }
         var ids: [UInt64] = []
         for i in 0..<30 {
             ids.append(try producer.send(ProducerRecord(
@@ -24,7 +25,7 @@ struct ProducerConsumerTests {
         #expect(Set(reports.all.map(\.messageID)) == Set(ids))
         #expect(reports.all.allSatisfy { $0.isDelivered && $0.offset >= 0 && $0.topic == topic })
 
-        let records = try await TestSupport.readAll(bootstrap: cluster.bootstrapList, topic: topic, partitions: 3, count: 32)
+        let records = try await KafkaTesting.readAll(bootstrap: cluster.bootstrapList, topic: topic, partitions: 3, count: 32)
         #expect(records.count == 32)
         let tombstone = try #require(records.first { $0.keyString == "key-0" && $0.isTombstone })
         #expect(tombstone.value == nil)
@@ -44,16 +45,16 @@ struct ProducerConsumerTests {
     @Test("sendAndWait returns the offset; explicit partitions and timestamps are kept")
     func sendAndWait() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("wait")
+        let topic = KafkaTesting.uniqueName("wait")
         try cluster.createTopic(topic, partitions: 2)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: TestSupport.logger)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KafkaTesting.logger)
         let a = try await producer.sendAndWait(ProducerRecord(topic: topic, key: "a", value: "1", partition: 1))
         var record = ProducerRecord(topic: topic, key: "a", value: "2", partition: 1)
         record.timestampMilliseconds = 1_700_000_000_000
         let b = try await producer.sendAndWait(record)
         #expect(a.partition == 1 && b.partition == 1)
         #expect(b.offset == a.offset + 1)
-        let records = try await TestSupport.readAll(bootstrap: cluster.bootstrapList, topic: topic, partitions: 2, count: 2)
+        let records = try await KafkaTesting.readAll(bootstrap: cluster.bootstrapList, topic: topic, partitions: 2, count: 2)
         #expect(records.last?.timestampMilliseconds == 1_700_000_000_000)
         await producer.close()
     }
@@ -61,12 +62,12 @@ struct ProducerConsumerTests {
     @Test("the records async sequence yields records in offset order per partition")
     func asyncSequence() async throws {
         let cluster = try EmbeddedKafkaCluster()
-        let topic = TestSupport.uniqueName("seq")
+        let topic = KafkaTesting.uniqueName("seq")
         try cluster.createTopic(topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: TestSupport.logger)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KafkaTesting.logger)
         for i in 0..<50 { try producer.send(ProducerRecord(topic: topic, key: nil, value: "\(i)")) }
         try await producer.flush()
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: TestSupport.logger)
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KafkaTesting.logger)
         try consumer.assign([TopicPartition(topic: topic, partition: 0): .beginning])
         var seen: [String] = []
         for try await record in consumer.records {
@@ -84,7 +85,7 @@ struct ProducerConsumerTests {
         config.maxQueuedMessages = 5
         config.messageTimeoutMilliseconds = 2_000
         let reports = Collector<DeliveryReport>()
-        let producer = try KafkaProducer(configuration: config, logger: TestSupport.logger) { reports.append($0) }
+        let producer = try KafkaProducer(configuration: config, logger: KafkaTesting.logger) { reports.append($0) }
         var queueFull: KafkaError?
         for i in 0..<10 {
             do { try producer.send(ProducerRecord(topic: "t", key: nil, value: "\(i)")) } catch { queueFull = error; break }
@@ -92,7 +93,7 @@ struct ProducerConsumerTests {
         #expect(queueFull?.code == .queueFull)
         #expect(queueFull?.isRetriable == true)
         // The queued ones are not lost silently: each reports its failure.
-        #expect(await TestSupport.eventually(timeout: .seconds(10)) { reports.count == 5 } == true)
+        #expect(await eventually(timeout: .seconds(10)) { reports.count == 5 } == true)
         #expect(reports.all.allSatisfy { $0.error?.code == .messageTimedOut })
         await producer.close()
     }
@@ -101,10 +102,10 @@ struct ProducerConsumerTests {
     func invalidConfiguration() throws {
         var config = KafkaProducerConfiguration(bootstrapServers: ["localhost:9092"])
         config.properties["no.such.property"] = "1"
-        #expect(throws: KafkaError.self) { try KafkaProducer(configuration: config, logger: TestSupport.logger) }
+        #expect(throws: KafkaError.self) { try KafkaProducer(configuration: config, logger: KafkaTesting.logger) }
         config.properties = ["sasl.password": "hunter2", "linger.ms": "not-a-number"]
         do {
-            _ = try KafkaProducer(configuration: config, logger: TestSupport.logger)
+            _ = try KafkaProducer(configuration: config, logger: KafkaTesting.logger)
             Issue.record("expected an error")
         } catch {
             #expect(error.message.contains("linger.ms"))

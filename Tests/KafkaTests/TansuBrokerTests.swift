@@ -15,7 +15,7 @@ struct TansuBrokerTests {
     var servers: [String] { [TansuEnvironment.bootstrap!] }
 
     private func admin() throws -> KafkaAdmin {
-        try KafkaAdmin(configuration: .init(bootstrapServers: servers), logger: TestSupport.logger)
+        try KafkaAdmin(configuration: .init(bootstrapServers: servers), logger: KafkaTesting.logger)
     }
 
     @Test("runs with a librdkafka that speaks Tansu's ApiVersions")
@@ -27,7 +27,7 @@ struct TansuBrokerTests {
     @Test("ensureTopic creates a compacted topic with the requested partitions, then finds it")
     func ensureTopic() async throws {
         let admin = try admin()
-        let name = TestSupport.uniqueName("tansu-ensure")
+        let name = KafkaTesting.uniqueName("tansu-ensure")
         #expect(try await admin.ensureTopic(.compacted(name, partitions: 3)) == .created(partitions: 3))
         #expect(try await admin.ensureTopic(.compacted(name, partitions: 3)) == .alreadyExisted(partitions: 3))
         #expect(try await admin.topicConfigs(name)?["cleanup.policy"] == "compact")
@@ -35,10 +35,10 @@ struct TansuBrokerTests {
 
     @Test("produce and consume: keys, headers, tombstones, delivery reports")
     func roundTrip() async throws {
-        let topic = TestSupport.uniqueName("tansu-rt")
+        let topic = KafkaTesting.uniqueName("tansu-rt")
         _ = try await admin().ensureTopic(TopicSpec(name: topic, partitions: 2))
         let reports = Collector<DeliveryReport>()
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: servers), logger: TestSupport.logger) {
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: servers), logger: KafkaTesting.logger) {
             reports.append($0)
         }
         for i in 0..<20 {
@@ -49,7 +49,7 @@ struct TansuBrokerTests {
         try await producer.flush(timeout: .seconds(30))
         #expect(reports.count == 21)
         #expect(reports.all.allSatisfy { $0.isDelivered })
-        let records = try await TestSupport.readAll(bootstrap: servers, topic: topic, partitions: 2, count: 21, timeout: .seconds(30))
+        let records = try await KafkaTesting.readAll(bootstrap: servers, topic: topic, partitions: 2, count: 21, timeout: .seconds(30))
         #expect(records.count == 21)
         #expect(records.filter(\.isTombstone).map(\.keyString) == ["k0"])
         #expect(records.first { $0.valueString == "v5" }?.header("i")?.stringValue == "5")
@@ -59,14 +59,14 @@ struct TansuBrokerTests {
 
     @Test("the compacted reader syncs to the high watermark and follows")
     func compactedReader() async throws {
-        let topic = TestSupport.uniqueName("tansu-compact")
+        let topic = KafkaTesting.uniqueName("tansu-compact")
         _ = try await admin().ensureTopic(.compacted(topic, partitions: 3))
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: servers), logger: TestSupport.logger)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: servers), logger: KafkaTesting.logger)
         for i in 0..<6 { try producer.send(ProducerRecord(topic: topic, key: "s\(i)", value: "a\(i)")) }
         try producer.send(ProducerRecord(topic: topic, key: "s1", value: "b1"))
         try producer.send(ProducerRecord(topic: topic, key: "s2", value: nil))
         try await producer.flush(timeout: .seconds(30))
-        let reader = CompactedTopicReader(topic: topic, configuration: .init(bootstrapServers: servers), logger: TestSupport.logger)
+        let reader = CompactedTopicReader(topic: topic, configuration: .init(bootstrapServers: servers), logger: KafkaTesting.logger)
         var events = reader.events().makeAsyncIterator()
         guard case .initDone(let snapshot) = try await events.next() else { Issue.record("expected initDone"); return }
         #expect(snapshot.mapValues { $0.valueString } == ["s0": "a0", "s1": "b1", "s3": "a3", "s4": "a4", "s5": "a5"])

@@ -1,7 +1,6 @@
 import Foundation
 import Kafka
 import Kubernetes
-import Logging
 import Operator
 import Reconciler
 import ServiceLifecycle
@@ -46,7 +45,7 @@ struct ConfigMapOperatorTests {
         let run = Task { try await group.run() }
 
         // No ConfigMap yet: no sources, and ready.
-        for _ in 0..<200 where !op.isReady { try await Task.sleep(for: .milliseconds(25)) }
+        await eventually(timeout: .seconds(5), every: .milliseconds(25)) { op.isReady }
         #expect(op.isReady && op.manager.activeStreamCount == 0)
 
         let v1 = try await server.put("feeds", "stream-config", data: Self.document(["a": Self.a1]))
@@ -118,19 +117,15 @@ struct ConfigMapOperatorTests {
             let list = o?["sources"] as? [[String: Any]] ?? []
             return Dictionary(uniqueKeysWithValues: list.compactMap { s in (s["source_id"] as? String).map { ($0, s) } })
         }
-        func eventually(_ condition: ([String: [String: Any]]) -> Bool) async throws -> Bool {
-            for _ in 0..<100 {
-                if condition(try await sources()) { return true }
-                try await Task.sleep(for: .milliseconds(300))
-            }
-            return false
+        func sourcesEventually(_ condition: ([String: [String: Any]]) -> Bool) async throws -> Bool {
+            try await eventually(timeout: .seconds(30), every: .milliseconds(300)) { condition(try await sources()) }
         }
-        #expect(try await eventually { s in
+        #expect(try await sourcesEventually { s in
             ["a", "b"].allSatisfy { s[$0]?["state"] as? String == "RUNNING" && s[$0]?["config_version"] as? String == "configmap:\(rv)" }
         })
         _ = try await server.put("feeds", "stream-config", data: Self.document(["a": Self.a1]))
         // b is gone; a's config did not change, so it keeps running as it came from the first version.
-        #expect(try await eventually { s in s["b"] == nil && s["a"]?["config_version"] as? String == "configmap:\(rv)" })
+        #expect(try await sourcesEventually { s in s["b"] == nil && s["a"]?["config_version"] as? String == "configmap:\(rv)" })
         #expect(child.terminate() == 0)
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Kubernetes
-import Logging
 import Synchronization
 import TestSupport
 import Testing
@@ -8,11 +7,7 @@ import Testing
 /// The watcher against the test API server: list, watch, resume, relist, errors, outages.
 @Suite("ConfigMap watcher against a Kubernetes API test server", .serialized)
 struct ConfigMapWatcherTests {
-    static let logger: Logger = {
-        var l = Logger(label: "kube-tests")
-        l.logLevel = .critical
-        return l
-    }()
+    static let logger = TestLogging.logger(label: "kube-tests")
 
     static var fast: ConfigMapWatcher.Timing {
         var t = ConfigMapWatcher.Timing()
@@ -50,12 +45,7 @@ struct ConfigMapWatcherTests {
         }
 
         func until(_ timeout: Duration = .seconds(15), _ condition: (Recorder) -> Bool) async -> Bool {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if condition(self) { return true }
-                try? await Task.sleep(for: .milliseconds(25))
-            }
-            return condition(self)
+            await eventually(timeout: timeout, every: .milliseconds(25)) { condition(self) }
         }
 
         deinit { task.cancel() }
@@ -79,7 +69,7 @@ struct ConfigMapWatcherTests {
         let v2 = try await server.put("feeds", "stream-config", data: ["k": "2"])
         #expect(await r.until { $0.latest.version == v2 && $0.latest.data == ["k": "2"] })
         try await server.put("feeds", "other", data: ["ignored": "yes"])  // another ConfigMap: not ours
-        try await Task.sleep(for: .milliseconds(1200))  // a bookmark or two arrive meanwhile
+        try await Task.sleep(for: .milliseconds(1200))  // the test: a bookmark or two arrive meanwhile
         let before = try await server.stats()
         try await server.action("close-watches")
         let v3 = try await server.put("feeds", "stream-config", data: ["k": "3"])
@@ -106,12 +96,7 @@ struct ConfigMapWatcherTests {
         let lists = try await server.stats().lists
         try await server.action("compact")
         try await server.action("expire-watches")
-        var relisted = false
-        for _ in 0..<300 where !relisted {
-            relisted = (try await server.stats().lists) > lists
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(relisted)
+        #expect(try await eventually(timeout: .seconds(15)) { try await server.stats().lists > lists })
         let v2 = try await server.put("feeds", "stream-config", data: ["k": "2"])
         #expect(await r.until { $0.latest.version == v2 })
 

@@ -7,48 +7,27 @@ import TestSupport
 /// change its state. One per test; `stop()` ends it (it also exits when the test process dies).
 final class KubeTestServer: Sendable {
     static let token = "test-token-\(UUID().uuidString.prefix(8))"
-    let port: Int
     let pki: TestPKI
-    private let process: Process
+    private let process: TestServerProcess
 
+    var port: Int { process.port }
     var base: String { "https://127.0.0.1:\(port)" }
 
-    private init(process: Process, port: Int, pki: TestPKI) {
+    private init(process: TestServerProcess, pki: TestPKI) {
         self.process = process
-        self.port = port
         self.pki = pki
     }
 
     static func start(pki: TestPKI, bookmarkInterval: Double = 0.5, clientCA: Bool = false, port: Int = 0) async throws -> KubeTestServer {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Server/kube_api_server.py").path
-        let portFile = NSTemporaryDirectory() + "kube-api-server-\(UUID().uuidString)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, "--cert", pki.serverCert, "--key", pki.serverKey, "--token", token,
-                             "--port", "\(port)", "--bookmark-interval", "\(bookmarkInterval)", "--port-file", portFile]
-            + (clientCA ? ["--client-ca", pki.caFile] : [])
-        // stdin: the server exits at EOF, so it cannot outlive a crashed test run; its output must
-        // not hold the test runner's pipes open.
-        process.standardInput = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<400 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                try? FileManager.default.removeItem(atPath: portFile)
-                return KubeTestServer(process: process, port: port, pki: pki)
-            }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(25))
+        let process = try await TestServerProcess.start(script: script) { portFile in
+            ["--cert", pki.serverCert, "--key", pki.serverKey, "--token", token, "--port", "\(port)",
+             "--bookmark-interval", "\(bookmarkInterval)", "--port-file", portFile] + (clientCA ? ["--client-ca", pki.caFile] : [])
         }
-        process.terminate()
-        throw TestFailure("kube API test server did not start")
+        return KubeTestServer(process: process, pki: pki)
     }
 
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
+    func stop() { process.stop() }
 
     /// A client configuration for this server: its CA and the right (or a given) token.
     func clientConfig(token: String = KubeTestServer.token, caFile: String? = nil) -> KubeClientConfig {

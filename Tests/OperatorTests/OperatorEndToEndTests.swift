@@ -1,22 +1,18 @@
 import Foundation
 import HTTPTransport
 import Kafka
-import Logging
 import Operator
 import Reconciler
 import ServiceLifecycle
 import StreamConfig
 import Synchronization
+import TestSupport
 import Testing
 
 /// The operator in-process on the embedded cluster: config records in, streams and status records out.
 @Suite("operator end to end: config topic → streams → status topic, HTTP endpoints")
 struct OperatorEndToEndTests {
-    static let logger: Logger = {
-        var l = Logger(label: "operator-tests")
-        l.logLevel = .critical
-        return l
-    }()
+    static let logger = TestLogging.logger(label: "operator-tests")
     static let kcat = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     struct Harness {
@@ -88,7 +84,9 @@ struct OperatorEndToEndTests {
         let base = "http://127.0.0.1:\(port.withLock { $0 })"
         #expect(await Self.get(base + "/healthz").0 == 200)
         #expect(await Self.get(base + "/readyz").0 == 200)
-        try await Task.sleep(for: .seconds(1))
+        await eventually(timeout: .seconds(10)) {
+            await Self.get(base + "/metrics").1.contains(#"stream_manager_records_sent_total{source="a"}"#)
+        }
         let metrics = await Self.get(base + "/metrics")
         #expect(metrics.0 == 200)
         #expect(metrics.1.contains(#"stream_manager_records_sent_total{source="a"}"#))
@@ -158,7 +156,7 @@ struct OperatorEndToEndTests {
             let board = try await h.status { $0.sources["k1"]?.state == .running && $0.managers["test-1"] != nil }
             #expect(board != nil, "round \(round)")
             #expect(op.manager.runningSources["k1"] != nil)
-            try await Task.sleep(for: .milliseconds(500))
+            await eventually(timeout: .seconds(10)) { (op.manager.streamReports["k1"]?.recordsProcessed ?? 0) > 0 }
             await group.triggerGracefulShutdown()
             try await run.value
             let stopped = try await StatusWatch.snapshot(topic: "stream-status", configuration: .init(bootstrapServers: h.cluster.bootstrapList),

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import Pipeline
 import StreamConfig
@@ -24,7 +25,7 @@ struct PriorityQueueTests {
     @Test func dequeueWaitsForRecords() async throws {
         let queue = PriorityQueue()
         let consumer = Task { await queue.dequeue(max: 5) }
-        try await eventually { queue.waiterCount == 1 }
+        try await waitFor("queue.waiterCount == 1", every: .milliseconds(1)) { queue.waiterCount == 1 }
         _ = try await queue.enqueue([testRecord("a", 0), testRecord("a", 1)])
         #expect(recordLabels(await consumer.value) == ["a:0", "a:1"])
         #expect(queue.waiterCount == 0)
@@ -179,7 +180,7 @@ struct PriorityQueueTests {
             finished.set()
             return dropped
         }
-        try await eventually { queue.waiterCount == 1 }
+        try await waitFor("queue.waiterCount == 1", every: .milliseconds(1)) { queue.waiterCount == 1 }
         #expect(queue.count == 2)
         #expect(!finished.isSet)
 
@@ -194,10 +195,10 @@ struct PriorityQueueTests {
     @Test func blockRespectsTheByteBound() async throws {
         let queue = PriorityQueue(maxSize: nil, maxBytes: 100, overflow: .block)
         let producer = Task { try await queue.enqueue((0..<4).map { testRecord("a", $0, bytes: 40) }) }
-        try await eventually { queue.waiterCount == 1 }
+        try await waitFor("queue.waiterCount == 1", every: .milliseconds(1)) { queue.waiterCount == 1 }
         #expect(queue.count == 2 && queue.byteCount == 80)
         _ = queue.tryDequeue(max: 1)
-        try await eventually { queue.count == 2 && queue.waiterCount == 1 }
+        try await waitFor("queue.count == 2 && queue.waiterCount == 1", every: .milliseconds(1)) { queue.count == 2 && queue.waiterCount == 1 }
         _ = queue.tryDequeue(max: 2)
         #expect(try await producer.value.isEmpty)
         #expect(recordLabels(queue.tryDequeue(max: 5)) == ["a:3"])
@@ -206,7 +207,7 @@ struct PriorityQueueTests {
     @Test func blockAdmitsAnOversizedRecordIntoAnEmptyQueue() async throws {
         let queue = PriorityQueue(maxSize: nil, maxBytes: 10, overflow: .block)
         let producer = Task { try await queue.enqueue([testRecord("a", 0, bytes: 5), testRecord("a", 1, bytes: 50)]) }
-        try await eventually { queue.waiterCount == 1 }
+        try await waitFor("queue.waiterCount == 1", every: .milliseconds(1)) { queue.waiterCount == 1 }
         _ = queue.tryDequeue(max: 1)
         #expect(try await producer.value.isEmpty)
         #expect(queue.byteCount == 50)
@@ -215,7 +216,7 @@ struct PriorityQueueTests {
     @Test func cancellingABlockedEnqueueReturnsTheRestAndLeavesNoWaiter() async throws {
         let queue = PriorityQueue(maxSize: 1, overflow: .block)
         let producer = Task { try await queue.enqueue([testRecord("a", 0), testRecord("a", 1), testRecord("a", 2)]) }
-        try await eventually { queue.waiterCount == 1 }
+        try await waitFor("queue.waiterCount == 1", every: .milliseconds(1)) { queue.waiterCount == 1 }
         producer.cancel()
         do {
             _ = try await producer.value
@@ -242,7 +243,7 @@ struct PriorityQueueTests {
     @Test func reconfigureReleasesBlockedProducers() async throws {
         let queue = PriorityQueue(maxSize: 1, overflow: .block)
         let producer = Task { try await queue.enqueue([testRecord("a", 0), testRecord("a", 1), testRecord("a", 2)]) }
-        try await eventually { queue.waiterCount == 1 }
+        try await waitFor("queue.waiterCount == 1", every: .milliseconds(1)) { queue.waiterCount == 1 }
         queue.reconfigure(maxSize: 10, maxBytes: nil, overflow: .block)
         #expect(try await producer.value.isEmpty)
         #expect(queue.count == 3)
@@ -283,7 +284,7 @@ struct PriorityQueueTests {
         _ = try await queue.enqueue([testRecord("fast", 0, .high), testRecord("fast", 1, .high)])
         #expect(queue.count(streamID: "slow-stream") == 2)
         let drained = Task { await queue.waitUntilDrained(streamID: "slow-stream") }
-        try await eventually { queue.waiterCount == 1 }
+        try await waitFor("queue.waiterCount == 1", every: .milliseconds(1)) { queue.waiterCount == 1 }
 
         #expect(recordLabels(queue.tryDequeue(max: 3)) == ["fast:0", "fast:1", "slow:0"])
         #expect(queue.count(streamID: "slow-stream") == 1)
@@ -298,7 +299,7 @@ struct PriorityQueueTests {
         _ = try await queue.enqueue([testRecord("a", 0), testRecord("b", 0), testRecord("a", 1)])
         let drained = Task { await queue.waitUntilDrained(streamID: "a-stream") }
         let blocked = Task { try await queue.enqueue([testRecord("c", 0), testRecord("c", 1)]) }
-        try await eventually { queue.waiterCount == 2 }
+        try await waitFor("queue.waiterCount == 2", every: .milliseconds(1)) { queue.waiterCount == 2 }
 
         let removed = queue.remove(streamID: "a-stream")
         #expect(recordLabels(removed) == ["a:0", "a:1"])
@@ -315,7 +316,7 @@ struct PriorityQueueTests {
         _ = try await queue.enqueue([testRecord("a", 0)])
         let blocked = Task { try await queue.enqueue([testRecord("b", 0)]) }
         let drain = Task { await queue.waitUntilDrained(streamID: "a-stream") }
-        try await eventually { queue.waiterCount == 2 }
+        try await waitFor("queue.waiterCount == 2", every: .milliseconds(1)) { queue.waiterCount == 2 }
         queue.close()
         await #expect(throws: PriorityQueueError.closed(notEnqueued: [testRecord("b", 0)])) { try await blocked.value }
         #expect(await drain.value == false)
@@ -328,7 +329,7 @@ struct PriorityQueueTests {
     @Test func closeWakesAWaitingConsumer() async throws {
         let queue = PriorityQueue()
         let consumer = Task { await queue.dequeue(max: 5) }
-        try await eventually { queue.waiterCount == 1 }
+        try await waitFor("queue.waiterCount == 1", every: .milliseconds(1)) { queue.waiterCount == 1 }
         queue.close()
         #expect(await consumer.value.isEmpty)
     }
@@ -336,7 +337,7 @@ struct PriorityQueueTests {
     @Test func cancellingAWaitingConsumerReturnsEmpty() async throws {
         let queue = PriorityQueue()
         let consumer = Task { await queue.dequeue(max: 5) }
-        try await eventually { queue.waiterCount == 1 }
+        try await waitFor("queue.waiterCount == 1", every: .milliseconds(1)) { queue.waiterCount == 1 }
         consumer.cancel()
         #expect(await consumer.value.isEmpty)
         #expect(queue.waiterCount == 0)

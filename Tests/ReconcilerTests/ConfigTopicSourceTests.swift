@@ -1,16 +1,12 @@
 import Foundation
 import Kafka
-import Logging
 import Reconciler
+import TestSupport
 import Testing
 
 @Suite("desired state from the config topic")
 struct ConfigTopicSourceTests {
-    static let logger: Logger = {
-        var l = Logger(label: "reconciler-tests")
-        l.logLevel = .critical
-        return l
-    }()
+    static let logger = TestLogging.logger(label: "reconciler-tests")
 
     static func describe(_ e: DesiredStateEvent) -> String {
         switch e {

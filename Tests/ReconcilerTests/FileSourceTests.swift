@@ -1,6 +1,6 @@
 import Foundation
-import Logging
 import Reconciler
+import TestSupport
 import Testing
 
 @Suite("desired state from a watched file")
@@ -30,8 +30,7 @@ struct FileSourceTests {
         try FileManager.default.createSymbolicLink(atPath: dir + "/..data", withDestinationPath: "v1")
         try FileManager.default.createSymbolicLink(atPath: dir + "/config.yaml", withDestinationPath: "..data/config.yaml")
         let path = dir + "/config.yaml"
-        var logger = Logger(label: "file-source-tests")
-        logger.logLevel = .critical
+        let logger = TestLogging.logger(label: "file-source-tests")
         var it = FileSource(path: path, pollInterval: .milliseconds(50), logger: logger).events().makeAsyncIterator()
 
         let first = await next(&it) { $0 == .initDone }

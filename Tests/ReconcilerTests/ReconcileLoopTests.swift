@@ -1,10 +1,10 @@
 import Foundation
 import Kafka
-import Logging
 import Reconciler
 import StreamConfig
 import StreamManagerKit
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("reconcile loop with a file and the embedded cluster")
@@ -27,14 +27,6 @@ struct ReconcileLoopTests {
         }
     }
 
-    static func until(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<200 {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(25))
-        }
-        return condition()
-    }
-
     @Test("start, hot change, restart, broken edit (rejected, still running), removal, and a failing start retried")
     func lifecycle() async throws {
         let cluster = try EmbeddedKafkaCluster()
@@ -44,8 +36,7 @@ struct ReconcileLoopTests {
         let a = "  a: {source_type: generator, topic: t, rate_limit_per_minute: 0, connector: {rate_per_second: 5}}\n"
         let b = "  b: {source_type: generator, topic: t, rate_limit_per_minute: 0, connector: {rate_per_second: 5}}\n"
         try write(a + b)
-        var logger = Logger(label: "reconcile-tests")
-        logger.logLevel = .critical
+        let logger = TestLogging.logger(label: "reconcile-tests")
         var kafka = KafkaConfig(bootstrapServers: cluster.bootstrapServers)
         kafka.lingerMs = 5
         var throttling = ThrottlingConfig()
@@ -61,20 +52,20 @@ struct ReconcileLoopTests {
                                  logger: logger, retryBase: .milliseconds(200)) { outcomes.add($0) }
         let task = Task { await loop.run() }
 
-        #expect(await Self.until { Set(manager.runningSources.keys) == ["a", "b"] && loop.isReady })
+        #expect(await eventually(timeout: .seconds(5)) { Set(manager.runningSources.keys) == ["a", "b"] && loop.isReady })
         let bStream = manager.runningSources["b"]
         try write(a + b.replacingOccurrences(of: "topic: t", with: "topic: u"))          // hot
-        #expect(await Self.until { manager.runningConfigs["b"]?.topic == "u" })
+        #expect(await eventually(timeout: .seconds(5)) { manager.runningConfigs["b"]?.topic == "u" })
         #expect(manager.runningSources["b"] == bStream)                                     // in place
         try write(a + b.replacingOccurrences(of: "rate_per_second: 5", with: "rate_per_second: 7"))  // restart class
-        #expect(await Self.until { manager.runningSources["b"] != bStream && manager.runningSources["b"] != nil })
+        #expect(await eventually(timeout: .seconds(5)) { manager.runningSources["b"] != bStream && manager.runningSources["b"] != nil })
         try write(a + "  b: {source_type: generator, topic: t\n")                           // broken
-        #expect(await Self.until { outcomes.names.contains("rejected b (running)") })
+        #expect(await eventually(timeout: .seconds(5)) { outcomes.names.contains("rejected b (running)") })
         #expect(Set(manager.runningSources.keys) == ["a", "b"])                             // nothing changed
         // c's secret is not set here: its start fails (the stream cannot be built) and is retried.
         try write(a + "  c: {source_type: nasa_firms, topic: t, connector: {map_key: \"${RECONCILE_TEST_UNSET}\", area: world}}\n")
-        #expect(await Self.until { manager.runningSources["b"] == nil })                    // removed → stopped
-        #expect(await Self.until { outcomes.names.filter { $0 == "failed c" }.count >= 2 }) // retried with backoff
+        #expect(await eventually(timeout: .seconds(5)) { manager.runningSources["b"] == nil })                    // removed → stopped
+        #expect(await eventually(timeout: .seconds(5)) { outcomes.names.filter { $0 == "failed c" }.count >= 2 }) // retried with backoff
         task.cancel()
         await task.value
         await manager.stop()

@@ -1,7 +1,7 @@
 import Foundation
 import Kafka
-import Logging
 import Reconciler
+import TestSupport
 import Testing
 
 @Suite("stale status guard (Kafka Connect's generation rule)")
@@ -10,8 +10,7 @@ struct StaleStatusGuardTests {
     func generations() async throws {
         let cluster = try EmbeddedKafkaCluster()
         try cluster.createTopic("stream-status", partitions: 1)
-        var logger = Logger(label: "guard-tests")
-        logger.logLevel = .critical
+        let logger = TestLogging.logger(label: "guard-tests")
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: logger)
         var written = SourceStatus(sourceID: "s", state: .running, instanceID: "b", generation: 5)
         written.records_processed = 1

@@ -1,9 +1,9 @@
 import Foundation
-import Logging
 import Reconciler
 import StreamConfig
 import StreamManagerKit
 import Synchronization
+import TestSupport
 import Testing
 
 /// Collects what the publisher writes, in order.
@@ -33,7 +33,7 @@ final class CollectingWriter: StatusWriter {
 
 @Suite("status publisher: what each reconcile outcome writes to the status topic")
 struct StatusPublisherTests {
-    static let logger = Logger(label: "status-tests")
+    static let logger = TestLogging.logger(label: "status-tests")
 
     static func desired(_ id: String, rate: Double = 1, enabled: Bool = true, version: String = "kafka:0:1") -> DesiredSource {
         var s = SourceConfig(sourceType: "generator", topic: "t", connector: ["rate_per_second": .double(rate)])

@@ -3,6 +3,7 @@ import Kafka
 import Pipeline
 import StreamConfig
 import StreamManagerKit
+import TestSupport
 import Testing
 
 @Suite("DLQ re-driver on the embedded cluster")
@@ -34,7 +35,7 @@ struct DeadLetterRedriveTests {
                                           settings: RedriveSettings(delay: .seconds(1), maxRedrives: 2, groupID: "redrive-test"),
                                           logger: KitSupport.logger)
         let task = Task { await redriver.run(topics: { ["orders.dlq"] }) }
-        let done = await KitSupport.waitUntil(timeout: .seconds(20)) { redriver.metrics.redriven == 1 && redriver.metrics.parked == 1 }
+        let done = await eventually(timeout: .seconds(20)) { redriver.metrics.redriven == 1 && redriver.metrics.parked == 1 }
         task.cancel()
         await task.value
         #expect(done, "\(redriver.metrics)")
@@ -85,7 +86,7 @@ struct DeadLetterRedriveTests {
         let manager = StreamManagerV2(config: config, logger: KitSupport.logger, useOffsetsTopic: false)
         try await manager.start()
         try await manager.startStream(sourceID: "r")
-        let redriven = await KitSupport.waitUntil(timeout: .seconds(30)) {
+        let redriven = await eventually(timeout: .seconds(30)) {
             let m = manager.metrics()
             return m.producer.dlq_sent > 0 && m.dlq_redrive?.redriven == m.producer.dlq_sent
         }

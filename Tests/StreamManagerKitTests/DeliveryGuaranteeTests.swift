@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import StreamConfig
 import StreamManagerKit
+import TestSupport
 import Testing
 
 @Suite("Delivery guarantees: backpressure and the dead-letter queue")
@@ -16,13 +17,13 @@ struct DeliveryGuaranteeTests {
         try await manager.start()
         cluster.setBrokerDown()
         try await manager.startStream(sourceID: "o")
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(3))  // the test: an outage of a few seconds
         // The queue filled and the stream stopped polling instead of dropping.
         let during = manager.metrics()
         #expect(during.queue.dropped == 0)
         #expect(during.producer.total_sent == 0)
         cluster.setBrokerUp()
-        #expect(await KitSupport.waitUntil(timeout: .seconds(60)) { manager.metrics().producer.total_sent >= 3_000 })
+        #expect(await eventually(timeout: .seconds(60)) { manager.metrics().producer.total_sent >= 3_000 })
         await manager.stop()
         let seqs = try await KitSupport.sequences(cluster, topic: "outage", atLeast: 3_000)
         #expect(Set(seqs) == Set(0..<3_000))
@@ -42,7 +43,7 @@ struct DeliveryGuaranteeTests {
         let manager = StreamManagerV2(config: config, logger: KitSupport.logger, useOffsetsTopic: false)
         try await manager.start()
         try await manager.startStream(sourceID: "r")
-        let settled = await KitSupport.waitUntil { manager.metrics().producer.dlq_sent + manager.metrics().producer.total_sent == 20 }
+        let settled = await eventually { manager.metrics().producer.dlq_sent + manager.metrics().producer.total_sent == 20 }
         #expect(settled, "\(manager.metrics().producer)")
         let metrics = manager.metrics()
         #expect(metrics.producer.dlq_sent > 0)

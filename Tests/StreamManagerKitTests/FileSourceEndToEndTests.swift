@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import StreamConfig
 import StreamManagerKit
+import TestSupport
 import Testing
 
 @Suite("file source end to end")
@@ -22,7 +23,7 @@ struct FileSourceEndToEndTests {
         let manager = StreamManagerV2(config: config, logger: KitSupport.logger)
         try await manager.start()
         try await manager.startStream(sourceID: "lines")
-        #expect(await KitSupport.waitUntil {
+        #expect(await eventually {
             let p = manager.metrics().producer
             return p.total_sent == 3 && p.dlq_sent == 1
         }, "\(manager.metrics().producer)")
@@ -47,7 +48,7 @@ struct FileSourceEndToEndTests {
         let again = StreamManagerV2(config: config, logger: KitSupport.logger)
         try await again.start()
         try await again.startStream(sourceID: "lines")
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(500))  // the test: the restarted stream sends nothing in this time
         let resent = again.metrics().producer
         await again.stop()
         #expect(resent.total_sent == 0 && resent.dlq_sent == 0)

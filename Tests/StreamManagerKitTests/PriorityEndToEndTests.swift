@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import StreamConfig
 import StreamManagerKit
+import TestSupport
 import Testing
 
 /// The manager's one queue arbitrates between sources: records reach Kafka in priority order.
@@ -48,9 +49,9 @@ struct PriorityEndToEndTests {
                                       logger: KitSupport.logger, useOffsetsTopic: false)
         try await manager.start()
         try await manager.startStream(sourceID: "slow")
-        #expect(await KitSupport.waitUntil { manager.metrics().producer.total_sent >= 40 })
+        #expect(await eventually { manager.metrics().producer.total_sent >= 40 })
         try await manager.startStream(sourceID: "urgent")
-        #expect(await KitSupport.waitUntil { manager.metrics().producer.total_sent >= 500 })
+        #expect(await eventually { manager.metrics().producer.total_sent >= 500 })
         await manager.stop()
 
         let order = try await Self.records(cluster, topic: "prio", count: 500)
@@ -78,7 +79,7 @@ struct PriorityEndToEndTests {
                                       logger: KitSupport.logger, useOffsetsTopic: false)
         try await manager.start()
         try await manager.startStream(sourceID: "fires")
-        #expect(await KitSupport.waitUntil { manager.metrics().producer.total_sent >= 300 })
+        #expect(await eventually { manager.metrics().producer.total_sent >= 300 })
         let resolver = manager.metrics().topic_resolver
         await manager.stop()
         #expect(resolver.priority_promoted == 1)

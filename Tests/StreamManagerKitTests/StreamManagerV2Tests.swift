@@ -3,6 +3,7 @@ import Kafka
 import StreamConfig
 import Connectors
 import StreamManagerKit
+import TestSupport
 import Testing
 
 @Suite("StreamManagerV2 end to end on the embedded cluster")
@@ -37,21 +38,22 @@ struct StreamManagerV2Tests {
         let manager = StreamManagerV2(config: KitSupport.config(cluster, sources: ["live": source]), logger: KitSupport.logger)
         try await manager.start()
         let first = try await manager.startStream(sourceID: "live")
-        try await Task.sleep(for: .milliseconds(600))
+        #expect(await eventually { KitSupport.processed(manager, first) >= 100 })
 
         source.ingestion.maxRecordsPerPoll = 40
         source.ingestion.pollingIntervalSeconds = 0.02
         let hot = try await manager.reconfigureStream(sourceID: "live", to: source)
         #expect(hot == .hot(fields: ["ingestion.max_records_per_poll", "ingestion.polling_interval_seconds"]))
         #expect(manager.activeStreams == [first])
-        try await Task.sleep(for: .milliseconds(600))
+        let afterHot = KitSupport.processed(manager, first)
+        #expect(await eventually { KitSupport.processed(manager, first) >= afterHot + 100 })
 
         source.connector["payload_bytes"] = .int(300)
         let restart = try await manager.reconfigureStream(sourceID: "live", to: source)
         guard case .restarted(let second, _) = restart else { Issue.record("expected a restart, got \(restart)"); return }
         #expect(second != first)
         #expect(manager.activeStreams == [second])
-        try await Task.sleep(for: .milliseconds(600))
+        #expect(await eventually { KitSupport.processed(manager, second) >= 100 })
         await manager.stop()
 
         let seqs = try await KitSupport.sequences(cluster, topic: "reconf", atLeast: 100)
@@ -69,19 +71,19 @@ struct StreamManagerV2Tests {
         try await crashed.start()
         let crashedID = try await crashed.startStream(sourceID: "r")
         // Crash only once a cursor past the first records has been committed (about once a second).
-        let committed = await KitSupport.waitUntil(timeout: .seconds(30)) {
+        let committed = await eventually(timeout: .seconds(30)) {
             (crashed.metrics().streams[crashedID]?.cursor.flatMap { Int($0) } ?? 0) > 100
         }
         #expect(committed)
-        try await Task.sleep(for: .milliseconds(300))  // more records in flight past the committed cursor
+        try await Task.sleep(for: .milliseconds(300))  // the test: more records in flight past the committed cursor
         await crashed.abandon()
         let before = try await KitSupport.sequences(cluster, topic: "resume", atLeast: 1)
         #expect(!before.isEmpty)
 
         let next = StreamManagerV2(config: config, logger: KitSupport.logger)
         try await next.start()
-        try await next.startStream(sourceID: "r")
-        try await Task.sleep(for: .milliseconds(1_000))
+        let nextID = try await next.startStream(sourceID: "r")
+        #expect(await eventually { KitSupport.processed(next, nextID) >= 200 })
         await next.stop()
 
         let seqs = try await KitSupport.sequences(cluster, topic: "resume", atLeast: before.count + 1)

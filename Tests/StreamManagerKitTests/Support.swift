@@ -1,15 +1,11 @@
 import Foundation
 import Kafka
-import Logging
 import StreamConfig
 import StreamManagerKit
+import TestSupport
 
 enum KitSupport {
-    static let logger: Logger = {
-        var l = Logger(label: "kit-tests") { StreamLogHandler.standardError(label: $0) }
-        l.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        return l
-    }()
+    static let logger = TestLogging.logger(label: "kit-tests")
 
     static func generator(topic: String, mode: IngestionMode = .realTime, rate: Double = 0, total: Int = 0,
                           poll: Double = 0.05, maxPerPoll: Int = 100, payload: Int = 120) -> SourceConfig {
@@ -41,6 +37,11 @@ enum KitSupport {
                                    queueOverflowStrategy: overflow, manager: manager, sources: sources)
     }
 
+    /// Records a running stream has processed so far.
+    static func processed(_ manager: StreamManagerV2, _ streamID: String) -> Int {
+        manager.metrics().streams[streamID]?.records_processed ?? 0
+    }
+
     /// The `seq` numbers of generator records in a topic, in partition/offset order.
     static func sequences(_ cluster: EmbeddedKafkaCluster, topic: String, partitions: Int = 4, atLeast count: Int,
                           timeout: Duration = .seconds(20)) async throws -> [Int] {
@@ -62,14 +63,5 @@ enum KitSupport {
         }
         await consumer.close()
         return seqs
-    }
-
-    static func waitUntil(timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import StreamConfig
 import StreamManagerKit
+import TestSupport
 import Testing
 
 @Suite("Consumer-lag throttling end to end")
@@ -24,7 +25,7 @@ struct ThrottlingTests {
         try await manager.startStream(sourceID: "t")
 
         // Nobody in "slow-readers" commits: the lag grows past critical and the sink backs off.
-        #expect(await KitSupport.waitUntil(timeout: .seconds(20)) { manager.metrics().throttling.current_state == "backoff" })
+        #expect(await eventually(timeout: .seconds(20)) { manager.metrics().throttling.current_state == "backoff" })
         let throttled = manager.metrics().throttling
         #expect(throttled.throttled_count > 0)
         #expect((throttled.consumer_lag ?? 0) >= 300)
@@ -39,10 +40,10 @@ struct ThrottlingTests {
                 var ends: [TopicPartition: Int64] = [:]
                 for p in lag.partitions { ends[TopicPartition(topic: "throttled", partition: p.partition)] = p.highWatermark }
                 try await reader.commit(ends)
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(100))  // the test: a reader that catches up at its own pace
             }
         }
-        #expect(await KitSupport.waitUntil(timeout: .seconds(40)) { manager.metrics().throttling.current_state == "allow" })
+        #expect(await eventually(timeout: .seconds(40)) { manager.metrics().throttling.current_state == "allow" })
         #expect(manager.metrics().throttling.rate_adjustments >= 2)
         catchUp.cancel()
         await probe.close()

@@ -1,28 +1,5 @@
 import Foundation
 
-public struct TestFailure: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
-/// Runs a command to completion without blocking the calling thread.
-public func runCommand(_ arguments: [String], in directory: String) async throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
-    if status != 0 { throw TestFailure("\(arguments.joined(separator: " ")) exited with \(status)") }
-}
-
 /// A throwaway CA plus server and client certificates for 127.0.0.1/localhost, made with openssl.
 public struct TestPKI: Sendable {
     public let directory: String

@@ -1,5 +1,6 @@
 import Pipeline
 import Synchronization
+import TestSupport
 
 /// A virtual clock for pipeline tests.
 ///
@@ -82,22 +83,8 @@ final class TestClock: PipelineClock {
 
     /// Waits (yielding, briefly) until `count` tasks are parked in `sleep`.
     func waitForSleepers(_ count: Int) async throws {
-        try await eventually { self.sleeperCount >= count }
+        try await waitFor("\(count) sleepers", every: .milliseconds(1)) { self.sleeperCount >= count }
     }
-}
-
-struct Timeout: Error, CustomStringConvertible {
-    var description: String { "condition not met within the time limit" }
-}
-
-/// Polls `condition` until it holds, up to about two seconds of real time: for waiting on
-/// another task to reach a suspension point without fixed sleeps.
-func eventually(_ condition: @Sendable () -> Bool) async throws {
-    for attempt in 0..<2_000 {
-        if condition() { return }
-        if attempt < 100 { await Task.yield() } else { try await Task.sleep(for: .milliseconds(1)) }
-    }
-    throw Timeout()
 }
 
 /// Durations compare within a microsecond (Double arithmetic may leave attoseconds behind).

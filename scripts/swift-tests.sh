@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the Swift test suites (already built: `swift build --build-tests`) as concurrent groups, each
+# its own test process, and fails if any group fails or runs no test. The groups run the test bundle
+# directly, with the arguments `swift test` would pass it: concurrent `swift test` processes collide
+# on the build database even with --skip-build.
+#
+# Why groups of processes rather than one parallel process: each process has its own cooperative
+# thread pool (2 threads on a 2-core machine), its own metrics backend (bootstrapped once per
+# process) and its own environment. Suites that block their thread (the CLI tests wait on
+# subprocesses synchronously) or share a process-wide resource then cannot stall or disturb the
+# others. Within a group, Swift Testing runs suites in parallel unless the group says --no-parallel;
+# suites marked `.serialized` run their tests one at a time either way.
+#
+# SWIFT_TEST_TIMEOUT (seconds, default 1800) bounds each group, so a hang fails the run instead of
+# blocking it.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SWIFT="${SWIFT:-swift}"
+TIMEOUT="${SWIFT_TEST_TIMEOUT:-1800}"
+
+BUNDLE="$("$SWIFT" build --show-bin-path)/StreamManagerPackageTests.xctest"
+
+# Lanes run concurrently; the groups of a lane run one after the other.
+# Lane 1: sync tests that block their thread on kafka-dev/run/kcat subprocesses; each starts its
+# own clusters and managers, so one at a time.
+CLI=(--no-parallel --filter CLITests)
+# Lane 2: StreamOperator in the process: swift-metrics is bootstrapped once per process, so the
+# operator tests (OperatorTests, ConfigMapOperatorTests) share /metrics and run one at a time.
+OPERATOR=(--no-parallel --filter OperatorTests --filter KubernetesTests)
+# Lane 3: everything else in parallel (a cluster, a server or a temporary file of its own per
+# test), then, one at a time once that is done, the suites with timing assertions (request and
+# record rates, CPU-bound parsing limits, how fast a cancelled transfer ends), which fail on a
+# machine kept busy by the parallel ones.
+TIMED="HotSettingsTests|FuzzTests|DocumentLimitsTests|HTTPSourceTests|HTTPTransportTests"
+PARALLEL=(--experimental-maximum-parallelization-width 4 --skip CLITests --skip OperatorTests --skip KubernetesTests
+          --skip "$TIMED")
+SERIAL_TIMED=(--no-parallel --filter "$TIMED")
+
+logs=$(mktemp -d)
+run() {  # name, arguments…
+  local name=$1
+  shift
+  timeout --kill-after=30 "$TIMEOUT" "$BUNDLE" --testing-library swift-testing "$@" >"$logs/$name.log" 2>&1
+  echo $? >"$logs/$name.rc"
+}
+run cli "${CLI[@]}" &
+run operator "${OPERATOR[@]}" &
+{ run parallel "${PARALLEL[@]}"; run timed "${SERIAL_TIMED[@]}"; } &
+wait
+
+status=0
+for name in cli operator parallel timed; do
+  rc=$(cat "$logs/$name.rc")
+  echo "===== test group '$name' (exit $rc) ====="
+  cat "$logs/$name.log"
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "swift-tests: group '$name' timed out after ${TIMEOUT}s" >&2
+  fi
+  if ! grep -Eq 'Test run with [1-9][0-9]* tests? .*passed' "$logs/$name.log"; then
+    echo "swift-tests: group '$name' ran no passing test run" >&2
+    [ "$rc" -eq 0 ] && rc=1
+  fi
+  [ "$rc" -ne 0 ] && status=1
+done
+rm -rf "$logs"
+exit "$status"

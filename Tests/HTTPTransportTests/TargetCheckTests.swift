@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import Synchronization
 import Testing
 
 /// A request with a target check: the URL and every redirect are checked on libcurl's own
@@ -8,13 +9,12 @@ import Testing
     let client = HTTPClient()
 
     /// Allows only 127.0.0.1 (any port) over HTTP; records what it was asked about.
-    final class Recorder: @unchecked Sendable {
-        private let lock = NSLock()
-        private var seen: [RequestTarget] = []
-        var targets: [RequestTarget] { lock.withLock { seen } }
+    final class Recorder: Sendable {
+        private let seen = Mutex<[RequestTarget]>([])
+        var targets: [RequestTarget] { seen.withLock { $0 } }
         var check: TargetCheck {
             { [self] target in
-                lock.withLock { seen.append(target) }
+                seen.withLock { $0.append(target) }
                 if target.scheme != "http" { return "scheme \(target.scheme) refused" }
                 return target.host == "127.0.0.1" ? nil : "host '\(target.host)' refused"
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `stream-manager` executable as users do: a separate process.
 public enum StreamManagerBinary {
@@ -20,10 +21,13 @@ public enum StreamManagerBinary {
         public let process = Process()
         private let stdoutPipe = Pipe()
         private let stderrPipe = Pipe()
-        private var buffer = Data()
-        private let lock = NSLock()
-        private var lines: [String] = []
-        private var errorText = Data()
+        /// What the child wrote so far: stdout split into lines (the partial last one kept apart), stderr whole.
+        private struct Output {
+            var buffer = Data()
+            var lines: [String] = []
+            var errorText = Data()
+        }
+        private let output = Mutex(Output())
 
         public init(_ arguments: [String], environment: [String: String]? = nil) throws {
             process.executableURL = StreamManagerBinary.url
@@ -36,31 +40,29 @@ public enum StreamManagerBinary {
             stdoutPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
                 let data = handle.availableData
                 guard let self, !data.isEmpty else { return }
-                self.lock.lock()
-                self.buffer.append(data)
-                while let nl = self.buffer.firstIndex(of: 0x0A) {
-                    self.lines.append(String(decoding: self.buffer[self.buffer.startIndex..<nl], as: UTF8.self))
-                    self.buffer.removeSubrange(self.buffer.startIndex...nl)
+                self.output.withLock { o in
+                    o.buffer.append(data)
+                    while let nl = o.buffer.firstIndex(of: 0x0A) {
+                        o.lines.append(String(decoding: o.buffer[o.buffer.startIndex..<nl], as: UTF8.self))
+                        o.buffer.removeSubrange(o.buffer.startIndex...nl)
+                    }
                 }
-                self.lock.unlock()
             }
             // Read stderr as it comes (a full pipe would block the child); keep the last 4 MB.
             stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
                 let data = handle.availableData
                 guard let self, !data.isEmpty else { return }
-                self.lock.lock()
-                self.errorText.append(data)
-                if self.errorText.count > 4 << 20 { self.errorText.removeFirst(self.errorText.count - (4 << 20)) }
-                self.lock.unlock()
+                self.output.withLock { o in
+                    o.errorText.append(data)
+                    if o.errorText.count > 4 << 20 { o.errorText.removeFirst(o.errorText.count - (4 << 20)) }
+                }
             }
             try process.run()
         }
 
         /// What the child wrote to stderr so far (its logs).
         public var stderrText: String {
-            lock.lock()
-            defer { lock.unlock() }
-            return String(decoding: errorText, as: UTF8.self)
+            output.withLock { String(decoding: $0.errorText, as: UTF8.self) }
         }
 
         /// The port of the `http endpoints: http://127.0.0.1:<port>` line, once printed.
@@ -70,9 +72,7 @@ public enum StreamManagerBinary {
         }
 
         public var stdoutLines: [String] {
-            lock.lock()
-            defer { lock.unlock() }
-            return lines
+            output.withLock { $0.lines }
         }
 
         /// Waits for a stdout line with this prefix.

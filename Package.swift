@@ -92,7 +92,8 @@ let package = Package(
             name: "Reconciler",
             dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", "Pipeline", "Kubernetes", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Metrics", package: "swift-metrics"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .target(
@@ -117,6 +118,7 @@ let package = Package(
                 "Connectors",
                 "HTTPTransport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

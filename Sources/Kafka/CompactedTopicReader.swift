@@ -31,12 +31,13 @@ public final class CompactedTopicReader: Sendable {
         self.refreshInterval = partitionRefreshInterval
     }
 
-    /// Starts reading. The stream ends when the task iterating it is cancelled.
+    /// Starts reading, as a sequence: `read` runs in a task of its own, cancelled when the
+    /// iteration ends.
     public func events() -> AsyncThrowingStream<Event, Error> {
         let (stream, continuation) = AsyncThrowingStream<Event, Error>.makeStream()
         let task = Task { [self] in
             do {
-                try await read(into: continuation)
+                try await read { continuation.yield($0) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -59,9 +60,20 @@ public final class CompactedTopicReader: Sendable {
         throw CancellationError()
     }
 
-    private func read(into continuation: AsyncThrowingStream<Event, Error>.Continuation) async throws {
+    /// Reads in the caller's task, handing each event to `emit`, until the task is cancelled.
+    public func read(_ emit: (Event) -> Void) async throws {
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        defer { Task { await consumer.close() } }
+        // Closed before this returns, however reading ends.
+        do {
+            try await follow(consumer, emit)
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+    }
+
+    private func follow(_ consumer: KafkaConsumer, _ emit: (Event) -> Void) async throws {
         var fold = CompactedTopicFold()
         var assigned: Set<Int32> = []
         var pendingEnds: [Int32: Int64] = [:]  // partition → high watermark still to reach
@@ -98,7 +110,7 @@ public final class CompactedTopicReader: Sendable {
         while !Task.isCancelled {
             if !initialized && metadataKnown && pendingEnds.isEmpty {
                 initialized = true
-                continuation.yield(.initDone(fold.values))
+                emit(.initDone(fold.values))
             }
             let batch = try await consumer.poll(maxRecords: 1_000, timeout: .milliseconds(100))
             for record in batch.records {
@@ -106,13 +118,13 @@ public final class CompactedTopicReader: Sendable {
                 if let duplicate, !reportedDuplicates.contains(duplicate.key) {
                     reportedDuplicates.insert(duplicate.key)
                     logger.warning("\(topic): \(duplicate)")
-                    continuation.yield(.duplicateKey(duplicate))
+                    emit(.duplicateKey(duplicate))
                 }
                 if let end = pendingEnds[record.partition], record.offset + 1 >= end { pendingEnds[record.partition] = nil }
                 guard initialized else { continue }
                 switch change {
-                case .upsert(let r): continuation.yield(.upsert(r))
-                case .delete(let key, let tombstone): continuation.yield(.delete(key: key, tombstone: tombstone))
+                case .upsert(let r): emit(.upsert(r))
+                case .delete(let key, let tombstone): emit(.delete(key: key, tombstone: tombstone))
                 case .none: break
                 }
             }

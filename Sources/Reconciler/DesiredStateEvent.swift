@@ -1,3 +1,5 @@
+import StreamConfig
+
 /// What a desired-state source emits, modelled on kube-rs's watcher: an initial snapshot
 /// (`initStarted`, the sources, `initDone`), then changes. The reconciler plans only after
 /// `initDone`, so a restarted manager does not stop and start everything.
@@ -19,5 +21,22 @@ public enum DesiredStateEvent: Sendable, Equatable {
 public protocol DesiredStateSource: Sendable {
     /// `kafka`, `file` or `configmap` (the heartbeat's `config_source`).
     var kind: String { get }
-    func events() -> AsyncStream<DesiredStateEvent>
+    /// Reads the desired state in the caller's task, handing each event to `emit`, until the
+    /// origin ends or the task is cancelled.
+    func produce(_ emit: (DesiredStateEvent) -> Void) async
+}
+
+extension DesiredStateSource {
+    /// The events as a sequence, for callers that iterate them one by one: `produce` runs in a
+    /// task of its own, cancelled when the iteration ends. The reconcile loop calls `produce`
+    /// directly, in its task group.
+    public func events() -> AsyncStream<DesiredStateEvent> {
+        let (stream, continuation) = AsyncStream<DesiredStateEvent>.makeStream()
+        let task = Task {
+            await produce { continuation.yield($0) }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
 }

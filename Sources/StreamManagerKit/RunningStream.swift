@@ -20,8 +20,6 @@ final class RunningStream: Sendable {
     private let sink: KafkaSink
     /// The cursor the loop ended at, once `run()` has returned.
     private let exit = OneShot<String?>()
-    /// Ends `run()` without a poll boundary: a crash simulation.
-    private let abandonment = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
     /// `cursor` is where polling resumes; `committed` the cursor known delivered (they differ in a
     /// make-before-break hand-over, where the old stream's last records may still be in flight).
@@ -59,18 +57,7 @@ final class RunningStream: Sendable {
 
     /// Polls until `stopPolling()` (or `abandon()`); then `stopPolling()` has its cursor.
     func run() async {
-        let cursor = await withTaskGroup(of: String??.self) { group in
-            group.addTask { [loop] in .some(await loop.run()) }
-            group.addTask { [abandonment] in
-                for await _ in abandonment.stream { return .none }
-                return .none
-            }
-            // The loop's cursor, or nil when abandoned: the other child is then cancelled.
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? loop.cursor
-        }
-        exit.resolve(cursor)
+        exit.resolve(await loop.run())
     }
 
     /// Applies a hot change in place: intervals, sizes, rate limit, timeouts, retries, topic,
@@ -96,10 +83,11 @@ final class RunningStream: Sendable {
     /// Waits until every queued record of this stream has its outcome, then commits the final cursor.
     func drain(timeout: Duration = .seconds(30)) async { await ledger.drain(timeout: timeout) }
 
-    /// Ends the loop without draining or committing (a crash, for tests).
+    /// Ends the loop at its next step without draining, and commits nothing more (a crash, for
+    /// tests): what it still emits is sent but never committed.
     func abandon() {
+        ledger.abandon()
         loop.requestStop()
-        abandonment.continuation.yield()
     }
 
     var report: StreamReport { ledger.report }

@@ -31,6 +31,8 @@ final class StreamLedger: Sendable {
         var lastCommitted: String?
         var safeCursor: String?
         var lastCommitAt = ContinuousClock.now
+        /// A crash simulation: nothing is committed any more.
+        var abandoned = false
     }
 
     private let shared: Mutex<Shared>
@@ -118,6 +120,8 @@ final class StreamLedger: Sendable {
         logger.warning("poll failed: \(text)")
     }
 
+    func abandon() { shared.withLock { $0.abandoned = true } }
+
     func notePollSucceeded() {
         shared.withLock { $0.pollFailing = false }
     }
@@ -163,6 +167,7 @@ final class StreamLedger: Sendable {
     /// (a stop always writes the last one).
     private func commit(_ cursor: String?, force: Bool) {
         let write: CommittedCursor? = shared.withLock { s in
+            guard !s.abandoned else { return nil }
             s.safeCursor = cursor
             guard force || (ContinuousClock.now - s.lastCommitAt >= .seconds(1) && s.lastCommitted != cursor) else { return nil }
             s.lastCommitted = cursor

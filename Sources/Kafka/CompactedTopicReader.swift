@@ -37,7 +37,10 @@ public final class CompactedTopicReader: Sendable {
         let (stream, continuation) = AsyncThrowingStream<Event, Error>.makeStream()
         let task = Task { [self] in
             do {
-                try await read { continuation.yield($0) }
+                try await read { event in
+                    continuation.yield(event)
+                    return true
+                }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -50,22 +53,26 @@ public final class CompactedTopicReader: Sendable {
     /// Only the initial sync: the live keys and any duplicate-key warnings.
     public func snapshot() async throws -> (values: [String: ConsumerRecord], duplicates: [CompactedTopicFold.DuplicateKey]) {
         var duplicates: [CompactedTopicFold.DuplicateKey] = []
-        for try await event in events() {
+        var values: [String: ConsumerRecord]?
+        try await read { event in
             switch event {
-            case .initDone(let values): return (values, duplicates)
+            case .initDone(let snapshot): values = snapshot
             case .duplicateKey(let d): duplicates.append(d)
             default: break
             }
+            return values == nil
         }
-        throw CancellationError()
+        guard let values else { throw CancellationError() }
+        return (values, duplicates)
     }
 
-    /// Reads in the caller's task, handing each event to `emit`, until the task is cancelled.
-    public func read(_ emit: (Event) -> Void) async throws {
+    /// Reads in the caller's task, handing each event to `handle`, until `handle` returns false or
+    /// the task is cancelled.
+    public func read(_ handle: (Event) -> Bool) async throws {
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         // Closed before this returns, however reading ends.
         do {
-            try await follow(consumer, emit)
+            try await follow(consumer, handle)
         } catch {
             await consumer.close()
             throw error
@@ -73,7 +80,7 @@ public final class CompactedTopicReader: Sendable {
         await consumer.close()
     }
 
-    private func follow(_ consumer: KafkaConsumer, _ emit: (Event) -> Void) async throws {
+    private func follow(_ consumer: KafkaConsumer, _ handle: (Event) -> Bool) async throws {
         var fold = CompactedTopicFold()
         var assigned: Set<Int32> = []
         var pendingEnds: [Int32: Int64] = [:]  // partition → high watermark still to reach
@@ -110,7 +117,7 @@ public final class CompactedTopicReader: Sendable {
         while !Task.isCancelled {
             if !initialized && metadataKnown && pendingEnds.isEmpty {
                 initialized = true
-                emit(.initDone(fold.values))
+                guard handle(.initDone(fold.values)) else { return }
             }
             let batch = try await consumer.poll(maxRecords: 1_000, timeout: .milliseconds(100))
             for record in batch.records {
@@ -118,13 +125,13 @@ public final class CompactedTopicReader: Sendable {
                 if let duplicate, !reportedDuplicates.contains(duplicate.key) {
                     reportedDuplicates.insert(duplicate.key)
                     logger.warning("\(topic): \(duplicate)")
-                    emit(.duplicateKey(duplicate))
+                    guard handle(.duplicateKey(duplicate)) else { return }
                 }
                 if let end = pendingEnds[record.partition], record.offset + 1 >= end { pendingEnds[record.partition] = nil }
                 guard initialized else { continue }
                 switch change {
-                case .upsert(let r): emit(.upsert(r))
-                case .delete(let key, let tombstone): emit(.delete(key: key, tombstone: tombstone))
+                case .upsert(let r): guard handle(.upsert(r)) else { return }
+                case .delete(let key, let tombstone): guard handle(.delete(key: key, tombstone: tombstone)) else { return }
                 case .none: break
                 }
             }

@@ -33,30 +33,8 @@ public struct KubeAPIClient: Sendable {
     }
 
     /// A watch from `resourceVersion` ("" or "0": synthetic ADDED events for what exists first),
-    /// ended by the server after about `timeoutSeconds`. Events arrive as the server sends them.
-    /// A sequence over `watchConfigMaps(...handle:)`, which runs in a task of its own, cancelled
-    /// when the iteration ends.
-    public func watchConfigMaps(namespace: String, name: String?, resourceVersion: String,
-                                timeoutSeconds: Int) -> AsyncThrowingStream<WatchEvent, Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await watchConfigMaps(namespace: namespace, name: name, resourceVersion: resourceVersion,
-                                              timeoutSeconds: timeoutSeconds) { event in
-                        continuation.yield(event)
-                        return true
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
-    }
-
-    /// The same watch in the caller's task: each event goes to `handle` as it arrives, until
-    /// `handle` returns false or the server ends the watch.
+    /// ended by the server after about `timeoutSeconds`, in the caller's task: each event goes to
+    /// `handle` as the server sends it, until `handle` returns false or the server ends the watch.
     public func watchConfigMaps(namespace: String, name: String?, resourceVersion: String, timeoutSeconds: Int,
                                 handle: (WatchEvent) throws -> Bool) async throws {
         var query = selector(name) + [("watch", "1"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", "\(timeoutSeconds)")]

@@ -40,6 +40,7 @@ public struct ConfigTopicSource: DesiredStateSource {
                 case .duplicateKey(let duplicate):
                     logger.warning("config topic: \(duplicate)")
                 }
+                return true
             }
         } catch {
             logger.error("config topic reader stopped: \(error)")

@@ -25,18 +25,3 @@ public protocol DesiredStateSource: Sendable {
     /// origin ends or the task is cancelled.
     func produce(_ emit: (DesiredStateEvent) -> Void) async
 }
-
-extension DesiredStateSource {
-    /// The events as a sequence, for callers that iterate them one by one: `produce` runs in a
-    /// task of its own, cancelled when the iteration ends. The reconcile loop calls `produce`
-    /// directly, in its task group.
-    public func events() -> AsyncStream<DesiredStateEvent> {
-        let (stream, continuation) = AsyncStream<DesiredStateEvent>.makeStream()
-        let task = Task {
-            await produce { continuation.yield($0) }
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
-    }
-}

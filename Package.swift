@@ -40,10 +40,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("curl")]
         ),
         .target(name: "TextEscaping", swiftSettings: strict),
+        .target(name: "BlockingCalls", swiftSettings: strict),
         .target(
             name: "HTTPTransport",
             dependencies: [
                 "CCurl",
+                "BlockingCalls",
                 "TextEscaping",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -53,6 +55,7 @@ let package = Package(
             name: "Kafka",
             dependencies: [
                 "CRdKafka",
+                "BlockingCalls",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -71,6 +74,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "Kafka",
+                "StreamConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -79,7 +83,7 @@ let package = Package(
         ),
         .target(
             name: "Connectors",
-            dependencies: ["Kafka", "Pipeline", "StreamConfig", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Kafka", "Pipeline", "StreamConfig", "HTTPTransport", "BlockingCalls", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -92,7 +96,6 @@ let package = Package(
             name: "Reconciler",
             dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", "Pipeline", "Kubernetes", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Metrics", package: "swift-metrics"),
-                           .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
@@ -175,6 +178,7 @@ let package = Package(
             dependencies: [
                 "Pipeline",
                 "Kafka",
+                "StreamConfig",
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict

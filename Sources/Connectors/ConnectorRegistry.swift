@@ -1,11 +1,10 @@
 import Foundation
 import Pipeline
 import StreamConfig
-import Synchronization
 
-/// What a factory gets to build a connector: the source's id and config, with `${ENV}`
-/// references in its `connector` settings already resolved (they are resolved here, at use,
-/// and nowhere earlier, so the stored config keeps the reference).
+/// What a source type's factory gets besides its typed settings: the source's id and config,
+/// with `${ENV}` references in its `connector` settings already resolved (they are resolved
+/// here, at use, and nowhere earlier, so the stored config keeps the reference).
 public struct ConnectorContext: Sendable {
     public var sourceID: String
     public var source: SourceConfig
@@ -27,8 +26,6 @@ public struct ConnectorContext: Sendable {
     }
 }
 
-public typealias ConnectorFactory = @Sendable (ConnectorContext) throws -> any SourceConnector
-
 public enum ConnectorRegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownType(String, registered: [String])
     /// An `${ENV}` reference could not be resolved; the text names the variable, never a value.
@@ -49,42 +46,33 @@ public enum ConnectorRegistryError: Error, Sendable, Equatable, CustomStringConv
     }
 }
 
-/// Maps `source_type` to a connector factory. Library users register their own types (with a
-/// settings schema, which the config validator then enforces).
+/// Builds the connector of a source from its type's descriptor in a `SourceTypeRegistry`
+/// (the one validation reads): the type's settings are decoded once, with their defaults, and
+/// handed to its factory. A type registered without a factory (only a `SourceTypeSpec`, for
+/// validation) cannot run.
 public final class ConnectorRegistry: Sendable {
-    private let factories: Mutex<[String: ConnectorFactory]>
-    private let schemas: ConnectorSchemaRegistry
+    public let types: SourceTypeRegistry
 
-    public init(schemas: ConnectorSchemaRegistry = .shared, factories: [String: ConnectorFactory] = [:]) {
-        self.schemas = schemas
-        self.factories = Mutex(factories)
+    public init(types: SourceTypeRegistry = .shared) {
+        self.types = types
     }
 
-    /// The built-in source types.
-    public static let shared: ConnectorRegistry = {
-        let registry = ConnectorRegistry()
-        registry.register(type: "generator", factory: GeneratorConnector.make)
-        registry.register(type: "file", factory: FileConnector.make)
-        registry.register(type: "http_json", factory: HTTPSourceTypes.httpJSON)
-        registry.register(type: "noaa_weather", factory: HTTPSourceTypes.noaaWeather)
-        registry.register(type: "nasa_firms", factory: HTTPSourceTypes.nasaFIRMS)
-        registry.register(type: "iot_sensor", factory: HTTPSourceTypes.iotSensor)
-        return registry
-    }()
+    /// The built-in source types (`BuiltinSourceTypes.all`) and whatever is registered in
+    /// `SourceTypeRegistry.shared`.
+    public static let shared = ConnectorRegistry()
 
-    public func register(type: String, schema: ConnectorSchema? = nil, factory: @escaping ConnectorFactory) {
-        if let schema { schemas.register(type: type, schema: schema) }
-        factories.withLock { $0[type] = factory }
-    }
+    /// Adds or replaces a source type: validation and the runtime both see it.
+    public func register(_ type: any SourceType) { types.register(type) }
 
-    public var registeredTypes: [String] { factories.withLock { $0.keys.sorted() } }
+    /// The types that can run (registered with a factory), sorted.
+    public var registeredTypes: [String] { types.all.filter { $0 is any SourceType }.map(\.name) }
 
     /// The connector for `source`, its `${NAME}` references resolved from the variables `access`
     /// lets sources read (a reference to any other is refused, naming the setting to change).
     public func makeConnector(sourceID: String, source: SourceConfig,
                               environment: [String: String] = ProcessInfo.processInfo.environment,
                               access: SourceAccessPolicy = SourceAccessPolicy()) throws -> any SourceConnector {
-        guard let factory = factories.withLock({ $0[source.sourceType] }) else {
+        guard let type = types.spec(for: source.sourceType) as? any SourceType else {
             throw ConnectorRegistryError.unknownType(source.sourceType, registered: registeredTypes)
         }
         if let refusal = Self.referencedVariables(source.connector).lazy.compactMap(access.variableRefusal).first {
@@ -99,8 +87,9 @@ public final class ConnectorRegistry: Sendable {
         }
         // Factories turn these settings into timeouts and sizes; clamped, a source built in
         // code without validation cannot hand them a value that traps.
-        return try factory(ConnectorContext(sourceID: sourceID, source: source.clampedToBounds(), settings: settings, access: access,
-                                            secrets: SourceSecrets.values(in: source.connector, environment: visible)))
+        return try type.connector(for: ConnectorContext(sourceID: sourceID, source: source.clampedToBounds(), settings: settings,
+                                                        access: access,
+                                                        secrets: SourceSecrets.values(in: source.connector, environment: visible)))
     }
 
     /// Every variable the settings reference, in order of appearance.
@@ -119,17 +108,5 @@ public final class ConnectorRegistry: Sendable {
         }
         walk(.object(settings))
         return names
-    }
-}
-
-extension GeneratorConnector {
-    static func make(_ context: ConnectorContext) throws -> any SourceConnector {
-        let s = context.settings
-        let settings = GeneratorSettings(
-            ratePerSecond: s["rate_per_second"]?.doubleValue ?? 1,
-            totalRecords: s["total_records"]?.intValue ?? 0,
-            payloadBytes: s["payload_bytes"]?.intValue ?? 200,
-            keyCardinality: s["key_cardinality"]?.intValue ?? 16)
-        return GeneratorConnector(sourceID: context.sourceID, settings: settings)
     }
 }

@@ -3,38 +3,9 @@ import Kafka
 import Pipeline
 import StreamConfig
 
-/// Synthetic records for demos, benchmarks and zero-loss tests. Each value is a JSON object
-/// `{"seq":N,"source_id":"…","payload":"…"}` padded to `payloadBytes`; `seq` continues from
-/// the cursor, so a restarted or handed-over stream neither skips nor repeats a number.
-///
-/// Every setting is clamped into its `SettingBounds.Generator` range (NaN rate: the default),
-/// so settings built in code cannot make the connector trap or allocate without limit.
-public struct GeneratorSettings: Sendable, Equatable {
-    /// Records per second; 0 = as fast as the pipeline takes them. Fractions allowed.
-    public var ratePerSecond: Double
-    /// Stop after this many records in total (0 = endless).
-    public var totalRecords: Int
-    /// Target size of each JSON value in bytes (never smaller than the fields it must hold).
-    public var payloadBytes: Int
-    /// Keys cycle through `<source_id>-0 … <source_id>-(n-1)`.
-    public var keyCardinality: Int
-
-    public init(ratePerSecond: Double = 1, totalRecords: Int = 0, payloadBytes: Int = 200, keyCardinality: Int = 16) {
-        let bounds = SettingBounds.Generator.self
-        self.ratePerSecond = bounds.ratePerSecond.clamp(ratePerSecond, nanAs: 1)
-        self.totalRecords = bounds.totalRecords.clamp(totalRecords)
-        self.payloadBytes = bounds.payloadBytes.clamp(payloadBytes)
-        self.keyCardinality = bounds.keyCardinality.clamp(keyCardinality)
-    }
-
-    /// The settings clamped again: the properties are `var`s, so a value may have been
-    /// changed after `init`.
-    var clamped: GeneratorSettings {
-        GeneratorSettings(ratePerSecond: ratePerSecond, totalRecords: totalRecords, payloadBytes: payloadBytes,
-                          keyCardinality: keyCardinality)
-    }
-}
-
+/// Synthetic records for demos, benchmarks and zero-loss tests (`GeneratorSettings`). `seq`
+/// continues from the cursor, so a restarted or handed-over stream neither skips nor repeats a
+/// number.
 public final class GeneratorConnector: SourceConnector {
     public let sourceID: String
     public let settings: GeneratorSettings

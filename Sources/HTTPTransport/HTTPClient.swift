@@ -1,7 +1,8 @@
+import BlockingCalls
 import CCurl
 import Logging
 
-/// HTTP over libcurl. Each transfer runs on its own thread (see `TransferThread`), so calls
+/// HTTP over libcurl. Each transfer runs on its own thread (`BlockingCalls.thread`), so calls
 /// never block Swift's cooperative pool and never wait for one another.
 ///
 /// `send` returns a response for every HTTP status; use `HTTPResponse.checked()` to make
@@ -11,6 +12,9 @@ public struct HTTPClient: Sendable {
     /// Applied, with the secrets found in each request's URL, to every error and log line.
     public var redaction: Redaction
     public var logger: Logger
+
+    /// Transfers need little stack; the default 8 MiB only reserves address space, but say so.
+    private static let transferStack = 512 * 1024
 
     public init(redaction: Redaction = Redaction(), logger: Logger = Logger(label: "http-transport")) {
         self.redaction = redaction
@@ -29,7 +33,7 @@ public struct HTTPClient: Sendable {
         } else {
             result = await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
-                    TransferThread.start {
+                    BlockingCalls.thread(name: "http-transfer", stackSize: Self.transferStack) {
                         continuation.resume(returning: Self.transfer(request, .collect, cancellation, redaction))
                     }
                 }
@@ -53,7 +57,7 @@ public struct HTTPClient: Sendable {
         let redaction = redaction
         let client = self
         let start = ContinuousClock.now
-        TransferThread.start {
+        BlockingCalls.thread(name: "http-transfer", stackSize: Self.transferStack) {
             let result = Self.transfer(request, .stream(continuation), cancellation, redaction)
             client.log(request, result.map(\.status), since: start)
             switch result {

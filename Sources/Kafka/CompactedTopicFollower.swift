@@ -1,3 +1,4 @@
+import BlockingCalls
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -34,7 +35,7 @@ public final class CompactedTopicFollower: Service, Sendable {
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         let handle = consumer.handle
         let topic = self.topic
-        let metadata = try await Blocking.run { try handle.metadata(topic: topic, timeoutMilliseconds: 10_000) }
+        let metadata = try await BlockingCalls.run { try handle.metadata(topic: topic, timeoutMilliseconds: 10_000) }
         let partitions = metadata.first { $0.name == topic }?.partitions ?? []
         guard !partitions.isEmpty else { throw KafkaError(code: .unknownTopicOrPartition, message: "topic \(topic) does not exist") }
         try consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { (TopicPartition(topic: topic, partition: $0), KafkaOffset.beginning) }))
@@ -80,7 +81,7 @@ public final class CompactedTopicFollower: Service, Sendable {
         let (topic, partitions) = (self.topic, state.withLock { $0.partitions })
         var ends: [Int32: Int64] = [:]
         for p in partitions {
-            let (low, high) = try await Blocking.run { try handle.watermarks(topic: topic, partition: p, timeoutMilliseconds: 10_000) }
+            let (low, high) = try await BlockingCalls.run { try handle.watermarks(topic: topic, partition: p, timeoutMilliseconds: 10_000) }
             if high > low { ends[p] = high }
         }
         return ends

@@ -1,3 +1,4 @@
+import BlockingCalls
 import Logging
 
 /// Reads a compacted topic the way a desired-state source needs: every partition from the
@@ -94,7 +95,7 @@ public final class CompactedTopicReader: Sendable {
         // Partitions that exist now; new ones (topic created later, partitions added) join on refresh.
         func refreshPartitions() async throws {
             let handle = consumer.handle
-            let md = try? await Blocking.run { try handle.metadata(topic: nil, timeoutMilliseconds: 5_000) }
+            let md = try? await BlockingCalls.run { try handle.metadata(topic: nil, timeoutMilliseconds: 5_000) }
             guard let md else {
                 if !initialized { logger.warning("cannot reach Kafka to read \(topic); retrying") }
                 return
@@ -105,7 +106,7 @@ public final class CompactedTopicReader: Sendable {
             guard !added.isEmpty else { return }
             var positions: [TopicPartition: KafkaOffset] = [:]
             for p in added {
-                let (low, high) = try await Blocking.run { try handle.watermarks(topic: self.topic, partition: p, timeoutMilliseconds: 5_000) }
+                let (low, high) = try await BlockingCalls.run { try handle.watermarks(topic: self.topic, partition: p, timeoutMilliseconds: 5_000) }
                 if !initialized && high > low { pendingEnds[p] = high }
                 positions[TopicPartition(topic: topic, partition: p)] = .beginning
             }

@@ -1,3 +1,4 @@
+import BlockingCalls
 import CRdKafka
 import Logging
 
@@ -35,13 +36,13 @@ public final class ConsumerLagQuery: Sendable {
     public func lag(topic: String, timeout: Duration = .seconds(10)) async throws -> ConsumerLag {
         let handle = consumer.handle
         let ms = timeout.milliseconds
-        let partitions = try await Blocking.run { try handle.metadata(topic: topic, timeoutMilliseconds: ms) }
+        let partitions = try await BlockingCalls.run { try handle.metadata(topic: topic, timeoutMilliseconds: ms) }
             .first { $0.name == topic }?.partitions ?? []
         let tps = partitions.map { TopicPartition(topic: topic, partition: $0) }
         let committed = try await consumer.committed(tps, timeout: timeout)
         var result: [PartitionLag] = []
         for tp in tps {
-            let (low, high) = try await Blocking.run { try handle.watermarks(topic: topic, partition: tp.partition, timeoutMilliseconds: ms) }
+            let (low, high) = try await BlockingCalls.run { try handle.watermarks(topic: topic, partition: tp.partition, timeoutMilliseconds: ms) }
             let done = committed[tp] ?? nil
             let lag = max(0, high - (done ?? low))
             result.append(PartitionLag(partition: tp.partition, highWatermark: high, committedOffset: done, lag: lag))

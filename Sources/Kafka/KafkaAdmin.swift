@@ -1,3 +1,4 @@
+import BlockingCalls
 import CRdKafka
 import Logging
 
@@ -49,7 +50,7 @@ public final class KafkaAdmin: Sendable {
 
     public func listTopics(timeout: Duration = .seconds(10)) async throws -> [TopicMetadata] {
         let handle = self.handle
-        return try await Blocking.run { try handle.metadata(topic: nil, timeoutMilliseconds: timeout.milliseconds) }
+        return try await BlockingCalls.run { try handle.metadata(topic: nil, timeoutMilliseconds: timeout.milliseconds) }
             .filter { $0.error == nil }
             .sorted { $0.name < $1.name }
     }
@@ -67,7 +68,7 @@ public final class KafkaAdmin: Sendable {
             return .alreadyExisted(partitions: existing.count)
         }
         let handle = self.handle
-        let created: Result<Void, KafkaError> = try await Blocking.run {
+        let created: Result<Void, KafkaError> = try await BlockingCalls.run {
             Result { () throws(KafkaError) in try RDKafkaAdmin.createTopic(handle, spec, timeout: timeout) }
         }
         switch created {
@@ -88,7 +89,7 @@ public final class KafkaAdmin: Sendable {
     /// A topic's configs (e.g. `cleanup.policy`), nil when the cluster does not answer DescribeConfigs.
     public func topicConfigs(_ topic: String, timeout: Duration = .seconds(5)) async throws -> [String: String]? {
         let handle = self.handle
-        return try await Blocking.run { try RDKafkaAdmin.describeTopicConfigs(handle, topic: topic, timeout: timeout) }
+        return try await BlockingCalls.run { try RDKafkaAdmin.describeTopicConfigs(handle, topic: topic, timeout: timeout) }
     }
 
     private func autoCreate(_ topic: String, timeout: Duration) async throws -> Int {
@@ -97,7 +98,7 @@ public final class KafkaAdmin: Sendable {
         let handle = self.handle
         while true {
             // A metadata request naming the topic asks the broker to create it.
-            let md = try? await Blocking.run { try handle.metadata(topic: topic, timeoutMilliseconds: 2_000) }
+            let md = try? await BlockingCalls.run { try handle.metadata(topic: topic, timeoutMilliseconds: 2_000) }
             if let t = md?.first(where: { $0.name == topic }), !t.partitions.isEmpty, t.error == nil {
                 return t.partitions.count
             }

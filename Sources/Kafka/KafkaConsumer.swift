@@ -1,5 +1,5 @@
+import BlockingCalls
 import CRdKafka
-import Dispatch
 import Logging
 import Synchronization
 
@@ -22,14 +22,14 @@ public struct ConsumerBatch: Sendable {
 
 /// A consumer over librdkafka: group subscription with rebalance callbacks, or manual
 /// assignment; seek; commit; polling as batches or as an `AsyncSequence` of records.
-/// Blocking calls run on the consumer's own serial queue, never on the cooperative pool.
+/// Blocking calls run in order on the consumer's own `BlockingLane`, never on the cooperative pool.
 public final class KafkaConsumer: Sendable {
     public typealias RebalanceHandler = @Sendable (RebalanceEvent) -> Void
 
     let handle: RDKafkaHandle
     private let queue: RDKafkaQueue
     private let logger: Logger
-    private let worker = DispatchQueue(label: "kafka-consumer")
+    private let lane = BlockingLane(label: "kafka-consumer")
     private let closed = Atomic<Bool>(false)
     private let membership: Membership
     private let cooperative: Bool
@@ -220,9 +220,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            worker.async { continuation.resume(with: Result { try body() }) }
-        }
+        try await lane.run(body)
     }
 
     /// librdkafka's rebalance callback: tell the application, then take or give up the partitions

@@ -1,3 +1,4 @@
+import BlockingCalls
 import CRdKafka
 import Foundation
 import Logging
@@ -63,7 +64,7 @@ public final class KafkaProducer: Service, Sendable {
         // that happens to drop the last reference, which may be one of Swift's few pool threads.
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let (handle, router, poller, topics) = (self.handle, self.router, self.poller, self.topics)
-        Blocking.detach { KafkaProducer.shutDown(handle: handle, router: router, poller: poller, topics: topics) }
+        BlockingCalls.detach { KafkaProducer.shutDown(handle: handle, router: router, poller: poller, topics: topics) }
     }
 
     /// Enqueues a record without waiting. Throws `queueFull` (retriable) when librdkafka's
@@ -152,7 +153,7 @@ public final class KafkaProducer: Service, Sendable {
     /// Names of the topics the cluster has (a metadata request).
     public func topicNames(timeout: Duration = .seconds(10)) async throws -> Set<String> {
         let handle = self.handle
-        let topics = try await Blocking.run { try handle.metadata(topic: nil, timeoutMilliseconds: timeout.milliseconds) }
+        let topics = try await BlockingCalls.run { try handle.metadata(topic: nil, timeoutMilliseconds: timeout.milliseconds) }
         return Set(topics.filter { $0.error == nil }.map(\.name))
     }
 
@@ -161,7 +162,7 @@ public final class KafkaProducer: Service, Sendable {
     /// producer hears nothing from librdkafka when the brokers come back, so health is probed.
     public func probe(topic: String, timeout: Duration) async throws {
         let handle = self.handle
-        _ = try await Blocking.run { try handle.metadata(topic: topic, timeoutMilliseconds: timeout.milliseconds) }
+        _ = try await BlockingCalls.run { try handle.metadata(topic: topic, timeoutMilliseconds: timeout.milliseconds) }
     }
 
     public var pendingCount: Int { router.inFlight.load(ordering: .relaxed) }
@@ -184,7 +185,7 @@ public final class KafkaProducer: Service, Sendable {
     public func close() async {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let (handle, router, poller, topics) = (self.handle, self.router, self.poller, self.topics)
-        _ = try? await Blocking.run { KafkaProducer.shutDown(handle: handle, router: router, poller: poller, topics: topics) }
+        _ = try? await BlockingCalls.run { KafkaProducer.shutDown(handle: handle, router: router, poller: poller, topics: topics) }
     }
 
     private static func shutDown(handle: RDKafkaHandle, router: DeliveryRouter, poller: PollThread, topics: TopicHandles) {

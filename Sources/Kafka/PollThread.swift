@@ -1,3 +1,4 @@
+import BlockingCalls
 import Foundation
 import Synchronization
 
@@ -21,12 +22,10 @@ final class PollThread: Sendable {
 
     func start() {
         guard !flags.started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let thread = Thread { [flags, step] in
+        BlockingCalls.thread(name: name) { [flags, step] in
             while !flags.stopping.load(ordering: .acquiring) { step() }
             flags.finished.signal()
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Stops after the current step; waits for the thread to leave its loop.

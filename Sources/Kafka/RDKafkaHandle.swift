@@ -1,3 +1,4 @@
+import BlockingCalls
 import CRdKafka
 import Logging
 import Synchronization
@@ -92,7 +93,7 @@ final class RDKafkaHandle: @unchecked Sendable {
             return
         }
         let handle = UnsafeSendablePointer(pointer), context = self.context
-        Blocking.detach {
+        BlockingCalls.detach {
             rd_kafka_destroy(handle.pointer)
             withExtendedLifetime(context) {}
         }

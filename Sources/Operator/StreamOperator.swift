@@ -46,7 +46,7 @@ public final class StreamOperator: Service, Sendable {
         MetricsExport.install()  // before any metric object exists
         self.settings = settings
         self.logger = logger
-        let properties = try ConfigMapping.clientProperties(settings.config.kafka)
+        let properties = try settings.config.kafka.resolvedProperties()
         self.properties = properties
         // The desired-state source decides what runs: the runtime takes only the shared settings.
         runtime = StreamRuntime(config: settings.config, bootstrapServers: settings.bootstrapServers, logger: logger)
@@ -252,9 +252,7 @@ public final class StreamOperator: Service, Sendable {
 
     /// `GET /status`: the metrics tree.
     public func metricsJSON() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(runtime.metrics())) ?? Data())
+        Array((try? SortedJSON.encode(runtime.metrics())) ?? Data())
     }
 }
 

@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import StreamConfig
 import Synchronization
 
 /// The last stage: takes batches from the manager's priority queue, waits as the throttler
@@ -32,7 +33,7 @@ public final class KafkaSink: Sendable {
         let streamID: String
         let sourceID: String
         let sequence: UInt64
-        let priority: RecordPriority
+        let priority: SourcePriority
         let topic: String
         let attempts: Int
         let deadLetterOf: String?

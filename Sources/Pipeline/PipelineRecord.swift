@@ -1,31 +1,5 @@
 import Kafka
-
-/// The four priority levels of the manager-wide queue; lower raw value is served first.
-public enum RecordPriority: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
-    case critical = 0, high, normal, low
-
-    public init?(name: String) {
-        switch name.lowercased() {
-        case "critical": self = .critical
-        case "high": self = .high
-        case "normal": self = .normal
-        case "low": self = .low
-        default: return nil
-        }
-    }
-
-    public var name: String {
-        switch self {
-        case .critical: "critical"
-        case .high: "high"
-        case .normal: "normal"
-        case .low: "low"
-        }
-    }
-
-    public var description: String { name.uppercased() }
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
-}
+import StreamConfig
 
 /// One record on its way from a connector to Kafka.
 public struct PipelineRecord: Sendable, Equatable {
@@ -35,7 +9,8 @@ public struct PipelineRecord: Sendable, Equatable {
     public var key: [UInt8]?
     public var value: [UInt8]
     public var headers: [KafkaHeader]
-    public var priority: RecordPriority
+    /// Its level in the manager-wide queue: the source's `priority`, or what a content rule raised it to.
+    public var priority: SourcePriority
     /// Destination topic, set by the topic resolver before the record is queued.
     public var topic: String
     /// Position of the record within its stream (monotonic), so the stream can tell
@@ -44,7 +19,7 @@ public struct PipelineRecord: Sendable, Equatable {
     public var eventTimeMilliseconds: Int64?
 
     public init(sourceID: String, streamID: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [],
-                priority: RecordPriority = .normal, topic: String = "", sequence: UInt64 = 0,
+                priority: SourcePriority = .normal, topic: String = "", sequence: UInt64 = 0,
                 eventTimeMilliseconds: Int64? = nil) {
         self.sourceID = sourceID
         self.streamID = streamID

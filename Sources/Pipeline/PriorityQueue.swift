@@ -1,3 +1,4 @@
+import StreamConfig
 import Synchronization
 
 /// Why `PriorityQueue.enqueue` stopped before admitting every record. The records it did
@@ -70,7 +71,7 @@ public final class PriorityQueue: Sendable {
     /// - Parameters:
     ///   - maxSize: record bound (`queue_max_size`); nil or 0 = unbounded.
     ///   - maxBytes: byte bound (`queue_max_bytes`) over `PipelineRecord.byteCount`; nil or 0 = unbounded.
-    public init(maxSize: Int? = 10_000, maxBytes: Int? = nil, overflow: OverflowStrategy = .dropOldest) {
+    public init(maxSize: Int? = 10_000, maxBytes: Int? = nil, overflow: QueueOverflowStrategy = .dropOldest) {
         state = Mutex(State(storage: PriorityQueueStorage(maxSize: maxSize, maxBytes: maxBytes, strategy: overflow)))
     }
 
@@ -208,7 +209,7 @@ public final class PriorityQueue: Sendable {
     /// Changes the bounds or the strategy in place (hot reconfiguration). Shrinking evicts
     /// nothing; it only affects later enqueues. Blocked enqueuers that now fit (or that a
     /// switch away from `block` releases) resume.
-    public func reconfigure(maxSize: Int?, maxBytes: Int?, overflow: OverflowStrategy) {
+    public func reconfigure(maxSize: Int?, maxBytes: Int?, overflow: QueueOverflowStrategy) {
         let wake = state.withLock { s in
             s.storage.maxSize = PriorityQueueStorage.bound(maxSize)
             s.storage.maxBytes = PriorityQueueStorage.bound(maxBytes)
@@ -232,7 +233,7 @@ public final class PriorityQueue: Sendable {
     var waiterCount: Int { state.withLock { $0.waiters.count } }
 
     public var isClosed: Bool { state.withLock { $0.closed } }
-    public var overflowStrategy: OverflowStrategy { state.withLock { $0.storage.strategy } }
+    public var overflowStrategy: QueueOverflowStrategy { state.withLock { $0.storage.strategy } }
     public var count: Int { state.withLock { $0.storage.count } }
     public var byteCount: Int { state.withLock { $0.storage.bytes } }
 

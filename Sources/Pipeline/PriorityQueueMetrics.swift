@@ -1,7 +1,8 @@
 import Metrics
+import StreamConfig
 import Synchronization
 
-/// The `queue` section of the metrics tree (the seed's names plus a few of ours).
+/// The `queue` section of the metrics tree (V1's names plus a few of ours).
 public struct PriorityQueueMetrics: Sendable, Equatable, Codable {
     /// Records queued now.
     public var size: Int
@@ -25,7 +26,7 @@ public struct PriorityQueueMetrics: Sendable, Equatable, Codable {
 
     public init(size: Int = 0, bytes: Int = 0, max_size: Int? = nil, max_bytes: Int? = nil, enqueued: Int = 0,
                 dequeued: Int = 0, dropped: Int = 0, removed: Int = 0, utilization_percent: Double = 0,
-                by_priority: [String: Int] = [:], overflow_strategy: String = OverflowStrategy.dropOldest.rawValue) {
+                by_priority: [String: Int] = [:], overflow_strategy: String = QueueOverflowStrategy.dropOldest.rawValue) {
         self.size = size
         self.bytes = bytes
         self.max_size = max_size

@@ -1,15 +1,5 @@
 import DequeModule
-
-/// What the queue does when a record arrives and there is no room for it.
-public enum OverflowStrategy: String, Sendable, Codable, CaseIterable {
-    /// Evict the oldest record of the lowest non-empty level, unless that record is more
-    /// important than the incoming one: then the incoming record is dropped instead.
-    case dropOldest = "drop_oldest"
-    /// Refuse the incoming record.
-    case dropNewest = "drop_newest"
-    /// Suspend the enqueuing task until there is room; nothing is dropped.
-    case block
-}
+import StreamConfig
 
 /// Records of one stream and one priority that arrived together. The queue stores slices of
 /// the callers' arrays rather than single records: enqueuing a batch retains its buffer once
@@ -26,9 +16,9 @@ struct QueueChunk {
 /// live here so they can be reasoned about (and tested) apart from the suspension logic.
 struct PriorityQueueStorage {
     /// Per level, chunks in arrival order.
-    private var levels: [Deque<QueueChunk>] = Array(repeating: [], count: RecordPriority.allCases.count)
-    private var levelCounts: [Int] = Array(repeating: 0, count: RecordPriority.allCases.count)
-    private var levelBytes: [Int] = Array(repeating: 0, count: RecordPriority.allCases.count)
+    private var levels: [Deque<QueueChunk>] = Array(repeating: [], count: SourcePriority.allCases.count)
+    private var levelCounts: [Int] = Array(repeating: 0, count: SourcePriority.allCases.count)
+    private var levelBytes: [Int] = Array(repeating: 0, count: SourcePriority.allCases.count)
     private(set) var count = 0
     private(set) var bytes = 0
     private(set) var perStream: [String: Int] = [:]
@@ -36,14 +26,14 @@ struct PriorityQueueStorage {
     /// nil = unbounded (0 in the config means the same).
     var maxSize: Int?
     var maxBytes: Int?
-    var strategy: OverflowStrategy
+    var strategy: QueueOverflowStrategy
 
     private(set) var enqueued = 0
     private(set) var dequeued = 0
     private(set) var dropped = 0
     private(set) var removed = 0
 
-    init(maxSize: Int?, maxBytes: Int?, strategy: OverflowStrategy) {
+    init(maxSize: Int?, maxBytes: Int?, strategy: QueueOverflowStrategy) {
         self.maxSize = Self.bound(maxSize)
         self.maxBytes = Self.bound(maxBytes)
         self.strategy = strategy
@@ -88,7 +78,7 @@ struct PriorityQueueStorage {
         func flushRun(upTo end: Int) {
             guard runStart < end else { return }
             let first = records[runStart]
-            levels[first.priority.rawValue].append(
+            levels[first.priority.rank].append(
                 QueueChunk(records: records[runStart..<end], bytes: runBytes, streamID: first.streamID,
                            sourceID: first.sourceID))
             tally.enqueued.add(first.sourceID, stream: first.streamID, count: end - runStart)
@@ -123,8 +113,8 @@ struct PriorityQueueStorage {
                 runStart = next
             }
             runBytes += size
-            levelCounts[priority.rawValue] += 1
-            levelBytes[priority.rawValue] += size
+            levelCounts[priority.rank] += 1
+            levelBytes[priority.rank] += size
             count += 1
             bytes += size
             enqueued += 1
@@ -135,10 +125,10 @@ struct PriorityQueueStorage {
 
     /// Whether evicting records no more important than `priority` can make room for `size`
     /// bytes. Checked before evicting anything, so a refused record never costs a victim.
-    private func canEvict(toFit size: Int, for priority: RecordPriority) -> Bool {
+    private func canEvict(toFit size: Int, for priority: SourcePriority) -> Bool {
         if let maxBytes, size > maxBytes { return false }
         var freeCount = 0, freeBytes = 0
-        for level in priority.rawValue..<levels.count {
+        for level in priority.rank..<levels.count {
             freeCount += levelCounts[level]
             freeBytes += levelBytes[level]
         }
@@ -255,7 +245,7 @@ struct PriorityQueueStorage {
 
     func levelCountsByName() -> [String: Int] {
         var out: [String: Int] = [:]
-        for priority in RecordPriority.allCases { out[priority.name] = levelCounts[priority.rawValue] }
+        for priority in SourcePriority.allCases { out[priority.rawValue] = levelCounts[priority.rank] }
         return out
     }
 }

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Counts of one token bucket, for the API client's metrics.
+/// Counts of one token bucket, for the fetch policy's metrics.
 public struct RateLimiterMetrics: Sendable, Equatable, Codable {
     public var rate_limit_per_minute: Double?
     public var available_tokens: Double

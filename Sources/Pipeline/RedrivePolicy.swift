@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import StreamConfig
 
 /// When and whether a dead-lettered record is sent back to its topic (the DLQ re-driver).
 public struct RedriveSettings: Sendable, Equatable {
@@ -14,6 +15,14 @@ public struct RedriveSettings: Sendable, Equatable {
         self.delay = delay
         self.maxRedrives = maxRedrives
         self.groupID = groupID
+    }
+
+    /// The settings of the `dlq_redrive:` section; its delay is clamped into `SettingBounds`
+    /// first (a config built in code may not have been validated). `max_redrives` is taken as
+    /// written: a count, it cannot trap.
+    public init(_ config: DLQRedriveConfig, groupID: String = "stream-manager.dlq-redrive") {
+        self.init(delay: Saturating.wholeMilliseconds(seconds: config.clampedToBounds().delaySeconds),
+                  maxRedrives: config.maxRedrives, groupID: groupID)
     }
 }
 

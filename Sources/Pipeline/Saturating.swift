@@ -15,6 +15,13 @@ public enum Saturating {
         return .seconds(Swift.min(seconds, maxSeconds))
     }
 
+    /// The config's durations (seconds as `Double`) as whole milliseconds, rounded: NaN and
+    /// negatives give zero, anything longer than `maxSeconds` gives `maxSeconds`.
+    public static func wholeMilliseconds(seconds: Double) -> Duration {
+        guard seconds > 0 else { return .zero }
+        return .milliseconds(Int64((Swift.min(seconds, maxSeconds) * 1000).rounded()))
+    }
+
     /// The integer part of `value`, clamped to `Int64`'s range; NaN gives zero.
     public static func int64(_ value: Double) -> Int64 {
         guard !value.isNaN else { return 0 }

@@ -58,7 +58,7 @@ public struct FetchResult: Sendable, Equatable {
     }
 }
 
-/// An error a connector reports; `isRetriable` and `retryAfter` drive the API client's retries.
+/// An error a connector reports; `isRetriable` and `retryAfter` drive the fetch policy's retries.
 public struct ConnectorError: Error, Sendable, CustomStringConvertible, Equatable {
     public var message: String
     public var isRetriable: Bool
@@ -78,14 +78,9 @@ public protocol SourceConnector: Sendable {
     /// A key identifying the request for the response cache and, for HTTP sources, the API host
     /// whose rate limit may be shared across sources. nil: no caching, no shared limit.
     var apiHost: String? { get }
-    /// Whether a repeated fetch within `cache_ttl_seconds` may be answered from the response cache.
-    /// Only for sources whose fetches are requests to an API (whose answer a repeat would not
-    /// change); a file tail or a generator has new data for the same cursor at any moment.
-    var fetchesMayBeCached: Bool { get }
     func fetch(_ request: FetchRequest) async throws -> FetchResult
 }
 
 extension SourceConnector {
     public var apiHost: String? { nil }
-    public var fetchesMayBeCached: Bool { false }
 }

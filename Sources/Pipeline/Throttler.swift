@@ -1,4 +1,5 @@
 import Metrics
+import StreamConfig
 import Synchronization
 
 /// Slows the send path down when consumers of the target topic fall behind.
@@ -35,7 +36,7 @@ public final class Throttler: Sendable {
     private let clock: any PipelineClock
     private let instruments = ThrottlerInstruments()
 
-    public init(settings: ThrottleSettings = ThrottleSettings(), clock: any PipelineClock = SystemPipelineClock()) {
+    public init(settings: ThrottleSettings = ThrottleSettings(ThrottlingConfig()), clock: any PipelineClock = SystemPipelineClock()) {
         state = Mutex(State(settings: settings))
         self.clock = clock
     }

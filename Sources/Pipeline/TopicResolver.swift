@@ -1,7 +1,8 @@
 import Metrics
+import StreamConfig
 import Synchronization
 
-/// The `topic_resolver` section of the metrics tree (the seed's names plus ours).
+/// The `topic_resolver` section of the metrics tree (V1's names plus ours).
 public struct TopicResolverMetrics: Sendable, Equatable, Codable {
     public var custom_used: Int
     public var content_used: Int
@@ -48,12 +49,12 @@ public final class TopicResolver: Sendable {
     private let totals = Mutex(Totals())
 
     /// - Throws: `RoutingRulesError` if a content rule's regex does not compile.
-    public init(rules: RoutingRules = RoutingRules()) throws(RoutingRulesError) {
+    public init(rules: TopicRoutingConfig = TopicRoutingConfig()) throws(RoutingRulesError) {
         self.rules = Mutex(try CompiledRoutingRules(rules))
     }
 
     /// Replaces the rules; on error the previous rules stay in force.
-    public func update(_ rules: RoutingRules) throws(RoutingRulesError) {
+    public func update(_ rules: TopicRoutingConfig) throws(RoutingRulesError) {
         let compiled = try CompiledRoutingRules(rules)
         self.rules.withLock { $0 = compiled }
     }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import StreamConfig
 
@@ -15,7 +14,7 @@ enum ConfigRecord {
         }
         let errors = result.diagnostics.filter { $0.severity == .error }.map(describe)
         // The refused record's own hash (its bytes): it names which write was refused.
-        let hash = SHA256.hash(data: Data(value)).map { String(format: "%02x", $0) }.joined()
+        let hash = ConfigHash.sha256Hex(value)
         return .reject(sourceID: sourceID, Rejection(configHash: hash, configVersion: configVersion,
                                                      error: errors.joined(separator: "; ")))
     }

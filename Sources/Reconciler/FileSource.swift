@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import StreamConfig
@@ -38,7 +37,7 @@ public struct FileSource: DesiredStateSource {
             let bytes = oversize ? nil : FileManager.default.contents(atPath: path)
             let digest = oversize
                 ? "oversize-\(size)-\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
-                : bytes.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? "missing"
+                : bytes.map { ConfigHash.sha256Hex(Array($0)) } ?? "missing"
             if digest != lastDigest {
                 lastDigest = digest
                 let events = oversize

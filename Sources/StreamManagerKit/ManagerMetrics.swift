@@ -26,7 +26,7 @@ public struct StreamMetrics: Sendable, Codable, Equatable {
     public var source_id: String
     public var mode_name: String
     public var mode: ModeMetrics
-    public var api_client: APIClientMetrics
+    public var api_client: FetchPolicyMetrics
     public var records_processed: Int
     public var records_failed: Int
     /// Records queued or in flight whose outcome is not in yet.

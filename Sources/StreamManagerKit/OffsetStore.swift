@@ -52,7 +52,7 @@ public struct CommittedCursor: Sendable, Equatable {
         updatedAt = object["updated_at"] as? String ?? ""
         configVersion = object["config_version"] as? String
         if let embedded = object["config"], !(embedded is NSNull),
-           let data = try? JSONSerialization.data(withJSONObject: embedded, options: [.sortedKeys, .withoutEscapingSlashes]) {
+           let data = try? SortedJSON.data(embedded) {
             config = String(decoding: data, as: UTF8.self)
         } else {
             config = nil

@@ -16,10 +16,10 @@ struct RedriveService: Service {
     static func redriver(config: StreamManagerConfig, bootstrapServers: [String], logger: Logger) throws -> DeadLetterRedriver? {
         let r = config.dlqRedrive
         guard config.enableDLQ, r.enabled, r.maxRedrives > 0 else { return nil }
-        let settings = RedriveSettings(delay: ConfigMapping.redriveDelay(r), maxRedrives: r.maxRedrives,
+        let settings = RedriveSettings(r,
                                        groupID: "\(config.manager.groupID).dlq-redrive")
         return DeadLetterRedriver(bootstrapServers: bootstrapServers,
-                                  producerConfiguration: try ConfigMapping.producer(config.kafka, bootstrapServers: bootstrapServers),
+                                  producerConfiguration: try KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers),
                                   settings: settings, logger: logger)
     }
 

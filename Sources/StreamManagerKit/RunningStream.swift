@@ -5,7 +5,7 @@ import Logging
 import Pipeline
 import StreamConfig
 
-/// One running stream: a connector behind its API client, polled by an ingestion loop that feeds
+/// One running stream: a connector behind its fetch policy, polled by an ingestion loop that feeds
 /// the runtime's queue, with its books in a `StreamLedger`. The runtime runs `run()` in its task
 /// group; `stopPolling()` ends it at a poll boundary and returns the live cursor.
 final class RunningStream: Sendable {
@@ -14,7 +14,7 @@ final class RunningStream: Sendable {
     let startedAt = Date()
     let ledger: StreamLedger
 
-    private let api: APIClient
+    private let api: FetchPolicy
     private let limiter: TokenBucket
     private let loop: IngestionLoop
     private let sink: KafkaSink
@@ -36,11 +36,11 @@ final class RunningStream: Sendable {
         sink = components.sink
         limiter = components.limiters.limiter(sourceID: source.sourceID, ratePerMinute: Self.rate(source.config),
                                               sharedHost: connector.apiHost)
-        let api = APIClient(sourceID: source.sourceID, connector: connector, limiter: limiter,
-                            settings: ConfigMapping.api(source.config, retryBackoffBase: components.retryBackoffBase),
-                            clock: components.clock)
+        let api = FetchPolicy(sourceID: source.sourceID, connector: connector, limiter: limiter,
+                              settings: FetchPolicy.Settings(source: source.config, retryBackoffBase: components.retryBackoffBase),
+                              clock: components.clock)
         self.api = api
-        loop = IngestionLoop(settings: ConfigMapping.ingestion(source.config.ingestion), cursor: cursor, clock: components.clock,
+        loop = IngestionLoop(settings: IngestionSettings(source.config.ingestion), cursor: cursor, clock: components.clock,
                              fetch: { request in
                                  let result = try await api.fetch(request)
                                  ledger.notePollSucceeded()
@@ -64,8 +64,8 @@ final class RunningStream: Sendable {
     /// priority, DLQ topic.
     func applyHot(_ source: DesiredSource, retryBackoffBase: Double) {
         ledger.replaceSource(source)
-        loop.update(ConfigMapping.ingestion(source.config.ingestion))
-        api.update(ConfigMapping.api(source.config, retryBackoffBase: retryBackoffBase))
+        loop.update(IngestionSettings(source.config.ingestion))
+        api.update(FetchPolicy.Settings(source: source.config, retryBackoffBase: retryBackoffBase))
         limiter.update(ratePerMinute: Self.rate(source.config))
         sink.setDeadLetterTopic(source.config.dlqTopic, forSource: sourceID)
         ledger.recommit()

@@ -79,7 +79,7 @@ final class StreamLedger: Sendable {
                              KafkaHeader(key: "source_type", string: config.sourceType)]
         var batch: [PipelineRecord] = []
         batch.reserveCapacity(records.count)
-        let priority = ConfigMapping.priority(config.priority)
+        let priority = config.priority
         for (record, sequence) in zip(records, sequences) {
             batch.append(PipelineRecord(sourceID: sourceID, streamID: streamID, key: record.key, value: record.value,
                                         headers: record.headers.isEmpty ? sourceHeaders : record.headers + sourceHeaders,
@@ -217,7 +217,7 @@ final class StreamLedger: Sendable {
                             lastError: dropNote ?? s.lastError, degraded: s.pollFailing || s.sendFailing || dropping)
     }
 
-    func metrics(startedAt: Date, api: APIClientMetrics) -> StreamMetrics {
+    func metrics(startedAt: Date, api: FetchPolicyMetrics) -> StreamMetrics {
         let s = shared.withLock { $0 }
         let mode = ModeMetrics(records_processed: s.processed, errors: s.errors,
                                uptime_seconds: Int(Date().timeIntervalSince(startedAt)))

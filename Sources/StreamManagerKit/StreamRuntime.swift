@@ -83,22 +83,22 @@ public final class StreamRuntime: Service, Sendable {
         let config = settings
         let queue = PriorityQueue(maxSize: config.queueMaxSize > 0 ? config.queueMaxSize : nil,
                                   maxBytes: config.queueMaxBytes > 0 ? config.queueMaxBytes : nil,
-                                  overflow: ConfigMapping.overflow(config.queueOverflowStrategy))
-        let throttler = Throttler(settings: ConfigMapping.throttle(config.throttling), clock: clock)
-        let resolver = try TopicResolver(rules: ConfigMapping.routing(state.withLock { $0.routing }))
+                                  overflow: config.queueOverflowStrategy)
+        let throttler = Throttler(settings: ThrottleSettings(config.throttling), clock: clock)
+        let resolver = try TopicResolver(rules: state.withLock { $0.routing })
         var sinkSettings = KafkaSink.Settings()
         sinkSettings.batchSize = max(1, config.kafka.batchSize)
         sinkSettings.maxRetries = config.kafka.maxRetries
         sinkSettings.enableDLQ = config.enableDLQ
         let outcomes = DeliveryOutcomeHandlers()
-        let sink = try KafkaSink(producerConfiguration: ConfigMapping.producer(config.kafka, bootstrapServers: bootstrapServers),
+        let sink = try KafkaSink(producerConfiguration: KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers),
                                  queue: queue, throttler: config.throttling.enabled ? throttler : nil,
                                  settings: sinkSettings, logger: logger, outcomes: outcomes)
         var offsets: OffsetStore?
         var committed: [String: CommittedCursor] = [:]
         if useOffsetsTopic {
             let store = try OffsetStore(topic: config.manager.offsetsTopic, bootstrapServers: bootstrapServers,
-                                        properties: ConfigMapping.producer(config.kafka, bootstrapServers: bootstrapServers).properties,
+                                        properties: KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers).properties,
                                         logger: logger)
             committed = try await store.load()
             offsets = store
@@ -318,7 +318,7 @@ public final class StreamRuntime: Service, Sendable {
             s.routing = routing
             return s.components?.resolver
         }
-        try resolver?.update(ConfigMapping.routing(routing))
+        try resolver?.update(routing)
     }
 
     /// Re-reads the committed cursors (everything committed before this call, by any replica):
@@ -340,7 +340,7 @@ public final class StreamRuntime: Service, Sendable {
         components.sink.forgetMetrics(sourceID: sourceID)
         components.queue.forgetMetrics(sourceID: sourceID)
         components.resolver.forgetMetrics(sourceID: sourceID)
-        APIClient.forgetMetrics(sourceID: sourceID)
+        FetchPolicy.forgetMetrics(sourceID: sourceID)
     }
 
     // MARK: what runs

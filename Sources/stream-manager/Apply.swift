@@ -6,6 +6,7 @@ import Operator
 import Pipeline
 import Reconciler
 import StreamConfig
+import Synchronization
 
 /// `stream-manager apply -f FILE`: publish the file's changed sources to the config topic.
 struct Apply: AsyncParsableCommand {
@@ -100,14 +101,13 @@ struct Apply: AsyncParsableCommand {
 }
 
 /// Which sources `--wait` has announced as ready (printed once each).
-private final class Reported: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ids: Set<String> = []
+private final class Reported: Sendable {
+    private let ids = Mutex<Set<String>>([])
     func once(_ id: String, _ body: () -> Void) {
-        let first = lock.withLock { ids.insert(id).inserted }
+        let first = ids.withLock { $0.insert(id).inserted }
         if first { body() }
     }
-    func has(_ id: String) -> Bool { lock.withLock { ids.contains(id) } }
+    func has(_ id: String) -> Bool { ids.withLock { $0.contains(id) } }
 }
 
 /// The live config topic (empty when the topic does not exist yet); duplicate keys are warned about.

@@ -22,7 +22,7 @@ enum ConfigFile {
     }
 }
 
-/// Kafka settings every client command shares: bootstrap servers by DESIGN.md's precedence and
+/// Kafka settings every client command shares: bootstrap servers by the README's precedence and
 /// the file's `kafka.properties` (SASL and TLS settings, `${ENV}` resolved here).
 struct KafkaClientSettings {
     var bootstrapServers: [String]
@@ -37,7 +37,7 @@ struct KafkaClientSettings {
             throw ValidationError("'embedded' is only for 'run'; give the bootstrap line that 'run' or 'kafka-dev' printed")
         }
         bootstrapServers = .bootstrapList(bootstrap)
-        properties = try ConfigMapping.clientProperties(file?.kafka ?? KafkaConfig())
+        properties = try (file?.kafka ?? KafkaConfig()).resolvedProperties()
         let manager = file?.manager ?? ManagerConfig()
         configTopic = global.configTopic ?? manager.configTopic
         statusTopic = global.statusTopic ?? manager.statusTopic

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// Flags shared by every command that talks to Kafka (DESIGN.md, "CLI").
+/// Flags shared by every command that talks to Kafka (README, "CLI").
 struct GlobalOptions: ParsableArguments {
     @Option(help: "Kafka bootstrap servers (host:port,...), or 'embedded' for an in-process cluster. Precedence: this flag, $STREAM_MANAGER_BOOTSTRAP_SERVERS, the config file's kafka.bootstrap_servers, localhost:9092.")
     var bootstrapServers: String?
@@ -19,7 +19,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Log format: text or json.")
     var logFormat: LogFormat = .text
 
-    /// Resolves the bootstrap servers by DESIGN.md's precedence.
+    /// The bootstrap servers: the flag, then `$STREAM_MANAGER_BOOTSTRAP_SERVERS`, then the config file, then localhost.
     func resolvedBootstrapServers(configFileValue: String? = nil) -> String {
         if let bootstrapServers, !bootstrapServers.isEmpty { return bootstrapServers }
         if let env = ProcessInfo.processInfo.environment["STREAM_MANAGER_BOOTSTRAP_SERVERS"], !env.isEmpty { return env }

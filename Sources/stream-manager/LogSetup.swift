@@ -1,4 +1,5 @@
 import Foundation
+import StreamConfig
 import Logging
 import Pipeline
 import Synchronization
@@ -42,7 +43,7 @@ struct JSONLogHandler: LogHandler {
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for (k, v) in merged { object[k] = v.description }
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        guard var data = try? SortedJSON.data(object) else { return }
         data.append(0x0A)
         FileHandle.standardError.write(data)
     }

@@ -9,7 +9,7 @@ import ServiceLifecycle
 import StreamConfig
 import StreamManagerKit
 
-/// `stream-manager run`: the operator (DESIGN.md, "CLI").
+/// `stream-manager run`: the operator (README, "CLI").
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the operator: reconcile the desired sources, publish status, serve /healthz /readyz /metrics /status.",

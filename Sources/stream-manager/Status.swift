@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Reconciler
 import StreamConfig
+import Synchronization
 
 /// `stream-manager status`: the status topic as a table (or JSON).
 struct Status: AsyncParsableCommand {
@@ -50,11 +51,10 @@ struct Status: AsyncParsableCommand {
     }
 }
 
-private final class LastRender: @unchecked Sendable {
-    private let lock = NSLock()
-    private var at = Date.distantPast
+private final class LastRender: Sendable {
+    private let at = Mutex(Date.distantPast)
     func due() -> Bool {
-        lock.withLock {
+        at.withLock { at in
             guard Date().timeIntervalSince(at) >= 0.5 else { return false }
             at = Date()
             return true

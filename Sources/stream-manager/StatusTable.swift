@@ -4,7 +4,7 @@ import Reconciler
 import StreamConfig
 import TextEscaping
 
-/// The `status` table (DESIGN.md's columns), then the managers with their heartbeat age.
+/// The `status` table (the columns the README lists), then the managers with their heartbeat age.
 enum StatusTable {
     static func render(_ board: StatusBoard, now: Date) -> String {
         var rows = [["SOURCE", "STATE", "MODE", "TOPIC", "RECORDS", "ERRORS", "DROPPED", "INSTANCE", "CONFIG", "UPDATED", "LAST ERROR"]]

@@ -115,13 +115,13 @@ struct HTTPSourceTests {
         #expect(keys(r) == ["134210", "66167"])
     }
 
-    @Test("misbehaving servers: 500s are retried by the API client until success; 429 carries Retry-After")
+    @Test("misbehaving servers: 500s are retried by the fetch policy until success; 429 carries Retry-After")
     func retries() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }
         let flaky = try connector("noaa_weather", ["url": .string("\(server.base)/flaky/2/nws_alerts_active.json")])
-        let api = APIClient(sourceID: "s", connector: flaky, limiter: TokenBucket(ratePerMinute: nil),
-                            settings: .init(timeout: .seconds(5), maxRetries: 3, retryBackoffBase: .milliseconds(20)))
+        let api = FetchPolicy(sourceID: "s", connector: flaky, limiter: TokenBucket(ratePerMinute: nil),
+                              settings: .init(timeout: .seconds(5), maxRetries: 3, retryBackoffBase: .milliseconds(20)))
         let result = try await api.fetch(FetchRequest(cursor: nil, maxRecords: 10))
         #expect(result.records.count == 2)
         #expect(api.metrics.total_requests >= 1)

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Connectors
 import Pipeline
+import StreamConfig
 import Testing
 
 @Suite("HTTP responses to records")

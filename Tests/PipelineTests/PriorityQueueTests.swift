@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Pipeline
+import StreamConfig
 
 @Suite("PriorityQueue")
 struct PriorityQueueTests {
@@ -368,9 +369,9 @@ struct PriorityQueueTests {
     }
 
     @Test func strategyRawValuesMatchTheConfig() {
-        #expect(OverflowStrategy(rawValue: "drop_oldest") == .dropOldest)
-        #expect(OverflowStrategy(rawValue: "drop_newest") == .dropNewest)
-        #expect(OverflowStrategy(rawValue: "block") == .block)
+        #expect(QueueOverflowStrategy(rawValue: "drop_oldest") == .dropOldest)
+        #expect(QueueOverflowStrategy(rawValue: "drop_newest") == .dropNewest)
+        #expect(QueueOverflowStrategy(rawValue: "block") == .block)
     }
 }
 

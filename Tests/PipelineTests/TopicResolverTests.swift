@@ -1,21 +1,22 @@
 import Foundation
 import Testing
 @testable import Pipeline
+import StreamConfig
 
 @Suite("TopicResolver")
 struct TopicResolverTests {
-    static let rules = RoutingRules(
+    static let rules = TopicRoutingConfig(
         custom: ["special_feed": "custom-topic"],
-        contentRules: [
-            ContentRule(field: "confidence", condition: .equals("h"), priority: .critical),
-            ContentRule(field: "properties.event", condition: .matches("^Red Flag"), topic: "weather-alerts",
-                        priority: .high),
-            ContentRule(field: "kind", condition: .equals("test"), topic: "test-records"),
-        ],
         patterns: [
-            PatternRule(match: "firms_*", on: .sourceID, topic: "fire-detections"),
-            PatternRule(match: "noaa_?", on: .sourceID, topic: "weather-short"),
-            PatternRule(match: "iot_*", on: .sourceType, topic: "sensor-readings"),
+            TopicPattern(match: "firms_*", on: .sourceID, topic: "fire-detections"),
+            TopicPattern(match: "noaa_?", on: .sourceID, topic: "weather-short"),
+            TopicPattern(match: "iot_*", on: .sourceType, topic: "sensor-readings"),
+        ],
+        contentRules: [
+            ContentRule(field: "confidence", equals: .string("h"), priority: .critical),
+            ContentRule(field: "properties.event", matches: "^Red Flag", topic: "weather-alerts",
+                        priority: .high),
+            ContentRule(field: "kind", equals: .string("test"), topic: "test-records"),
         ],
         fallbackTopic: "unrouted")
 
@@ -83,8 +84,8 @@ struct TopicResolverTests {
     }
 
     @Test func priorityIsNeverLowered() throws {
-        let resolver = try TopicResolver(rules: RoutingRules(contentRules: [
-            ContentRule(field: "a", condition: .equals("1"), priority: .low),
+        let resolver = try TopicResolver(rules: TopicRoutingConfig(contentRules: [
+            ContentRule(field: "a", equals: .string("1"), priority: .low),
         ]))
         let r = resolved(resolver, testJSONRecord("s", #"{"a":1}"#, .high))
         #expect(r.priority == .high)
@@ -92,26 +93,26 @@ struct TopicResolverTests {
     }
 
     @Test func firstMatchingContentRuleWithATopicRoutes() throws {
-        let resolver = try TopicResolver(rules: RoutingRules(contentRules: [
-            ContentRule(field: "level", condition: .equals("3"), priority: .high),  // no topic: keeps looking
-            ContentRule(field: "level", condition: .matches("^[0-9]+$"), topic: "numbered"),
-            ContentRule(field: "level", condition: .equals("3"), topic: "three"),
+        let resolver = try TopicResolver(rules: TopicRoutingConfig(contentRules: [
+            ContentRule(field: "level", equals: .string("3"), priority: .high),  // no topic: keeps looking
+            ContentRule(field: "level", matches: "^[0-9]+$", topic: "numbered"),
+            ContentRule(field: "level", equals: .string("3"), topic: "three"),
         ]))
         let r = resolved(resolver, testJSONRecord("s", #"{"level": 3}"#))
         #expect(r.topic == "numbered" && r.priority == .high)
     }
 
     @Test func scalarsCompareByTheirJSONText() throws {
-        let resolver = try TopicResolver(rules: RoutingRules(contentRules: [
-            ContentRule(field: "ok", condition: .equals("true"), topic: "bool"),
-            ContentRule(field: "v", condition: .equals("1.0"), topic: "number"),
-            ContentRule(field: "n", condition: .equals("null"), topic: "null"),
-            ContentRule(field: "items.1.id", condition: .equals("b"), topic: "array"),
-            ContentRule(field: "name", condition: .equals("Zoë \"Z\""), topic: "escaped"),
+        let resolver = try TopicResolver(rules: TopicRoutingConfig(contentRules: [
+            ContentRule(field: "ok", equals: .string("true"), topic: "bool"),
+            ContentRule(field: "v", equals: .string("1.0"), topic: "number"),
+            ContentRule(field: "n", equals: .string("null"), topic: "null"),
+            ContentRule(field: "items.1.id", equals: .string("b"), topic: "array"),
+            ContentRule(field: "name", equals: .string("Zoë \"Z\""), topic: "escaped"),
         ]))
         #expect(resolved(resolver, testJSONRecord("s", #"{"ok": true}"#)).topic == "bool")
         #expect(resolved(resolver, testJSONRecord("s", #"{"v": 1.0}"#)).topic == "number")
-        #expect(resolved(resolver, testJSONRecord("s", #"{"v": 1}"#)).topic == RoutingRules.defaultFallbackTopic)
+        #expect(resolved(resolver, testJSONRecord("s", #"{"v": 1}"#)).topic == TopicRoutingConfig.defaultFallbackTopic)
         #expect(resolved(resolver, testJSONRecord("s", #"{"n": null}"#)).topic == "null")
         #expect(resolved(resolver, testJSONRecord("s", #"{"items":[{"id":"a"},{"id":"b"}]}"#)).topic == "array")
         #expect(resolved(resolver, testJSONRecord("s", #"{"name":"Zo\u00eb \"Z\""}"#)).topic == "escaped")
@@ -143,11 +144,11 @@ struct TopicResolverTests {
     @Test func rulesCanBeReplacedAtRuntime() throws {
         let resolver = try TopicResolver(rules: Self.rules)
         #expect(resolver.topic(sourceID: "firms_x", sourceType: "t", sourceTopic: nil) == "fire-detections")
-        try resolver.update(RoutingRules(custom: ["firms_x": "moved"]))
+        try resolver.update(TopicRoutingConfig(custom: ["firms_x": "moved"]))
         #expect(resolver.topic(sourceID: "firms_x", sourceType: "t", sourceTopic: nil) == "moved")
 
         #expect(throws: RoutingRulesError.invalidRegex(field: "f", pattern: "(")) {
-            try resolver.update(RoutingRules(contentRules: [ContentRule(field: "f", condition: .matches("("))]))
+            try resolver.update(TopicRoutingConfig(contentRules: [ContentRule(field: "f", matches: "(")]))
         }
         #expect(resolver.topic(sourceID: "firms_x", sourceType: "t", sourceTopic: nil) == "moved")
     }

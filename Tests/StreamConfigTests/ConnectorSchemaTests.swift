@@ -5,12 +5,12 @@ import Testing
 @Suite("Connector schemas and their registry")
 struct ConnectorSchemaTests {
     func issues(_ type: String, _ settings: ConfigObject) -> [ConnectorIssue] {
-        ConnectorSchemaRegistry.shared.schema(for: type)!.validate(settings)
+        SourceTypeRegistry.shared.schema(for: type)!.validate(settings)
     }
 
-    @Test("the six built-in types are registered with issue 5's setting names")
+    @Test("the six built-in types are registered with their contractual setting names")
     func builtins() {
-        let registry = ConnectorSchemaRegistry.withBuiltins()
+        let registry = SourceTypeRegistry.withBuiltins()
         #expect(registry.registeredTypes == ["file", "generator", "http_json", "iot_sensor", "nasa_firms", "noaa_weather"])
         let names: [String: Set<String>] = [
             "http_json": ["url", "headers", "user_agent", "method", "body", "format", "records_path", "key_path",
@@ -61,7 +61,7 @@ struct ConnectorSchemaTests {
 
     @Test("libraries register their own types; the registry is safe to use from many tasks")
     func register() async {
-        let registry = ConnectorSchemaRegistry.withBuiltins()
+        let registry = SourceTypeRegistry.withBuiltins()
         let custom = ConnectorSchema(summary: "test", settings: ["depth": SettingSpec(.integer, minimum: 1)],
                                      required: ["depth"], check: { settings in
             settings["depth"]?.intValue == 13 ? [.error("unlucky", key: "depth")] : []
@@ -69,7 +69,7 @@ struct ConnectorSchemaTests {
         await withTaskGroup(of: Void.self) { group in
             for i in 0..<50 {
                 group.addTask {
-                    registry.register(type: "custom_\(i % 5)", schema: custom)
+                    registry.register(SchemaOnlySourceType(name: "custom_\(i % 5)", schema: custom))
                     _ = registry.registeredTypes
                     _ = registry.schema(for: "generator")
                 }
@@ -87,6 +87,14 @@ struct ConnectorSchemaTests {
         registry.unregister(type: "custom_1")
         #expect(registry.schema(for: "custom_1") == nil)
     }
+}
+
+/// A type known to validation only by its schema (a library that validates configs it runs elsewhere).
+struct SchemaOnlySourceType: SourceTypeSpec {
+    let name: String
+    let schema: ConnectorSchema
+    var fetchesMayBeCached: Bool { false }
+    func settings(from connector: ConfigObject) -> ConfigObject { connector }
 }
 
 @Suite("Names, globs and suggestions")

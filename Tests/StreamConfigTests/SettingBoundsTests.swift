@@ -124,7 +124,7 @@ struct SettingBoundsTests {
 
     @Test("every numeric connector setting of every built-in type has a range, enforced like the others")
     func connectorSettings() {
-        let registry = ConnectorSchemaRegistry.withBuiltins()
+        let registry = SourceTypeRegistry.withBuiltins()
         var checked: [String] = []
         for type in registry.registeredTypes {
             let schema = registry.schema(for: type)!

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import Pipeline
 import StreamConfig
 import Testing
@@ -65,7 +66,7 @@ struct ExtremeSettingsTests {
         for bound in SettingBounds.source {
             cases.append((bound, { source + nested(bound.key, $0, indent: 4) + "\n" }))
         }
-        let registry = ConnectorSchemaRegistry.shared
+        let registry = SourceTypeRegistry.shared
         for type in registry.registeredTypes {
             for (key, spec) in registry.schema(for: type)!.settings where spec.type == .integer || spec.type == .number {
                 let bound = spec.bound ?? NumericBound(key, -1e300...1e300)
@@ -80,13 +81,13 @@ struct ExtremeSettingsTests {
     /// Runs every conversion of an accepted config, builds each connector, and fetches once
     /// from generators with the configured page size.
     static func exercise(_ config: StreamManagerConfig) async throws {
-        let throttle = ConfigMapping.throttle(config.throttling)
+        let throttle = ThrottleSettings(config.throttling)
         _ = Throttler(settings: throttle, clock: SystemPipelineClock()).delay(forBatchOf: config.kafka.batchSize)
-        _ = try ConfigMapping.producer(config.kafka, bootstrapServers: ["localhost:9092"], environment: [:]).librdkafkaProperties()
-        _ = ConfigMapping.redriveDelay(config.dlqRedrive)
+        _ = try KafkaProducerConfiguration(config.kafka, bootstrapServers: ["localhost:9092"], environment: [:]).librdkafkaProperties()
+        _ = RedriveSettings(config.dlqRedrive).delay
         for (id, source) in config.sources {
-            let ingestion = ConfigMapping.ingestion(source.ingestion)
-            let api = ConfigMapping.api(source, retryBackoffBase: config.kafka.retryBackoffBase)
+            let ingestion = IngestionSettings(source.ingestion)
+            let api = FetchPolicy.Settings(source: source, retryBackoffBase: config.kafka.retryBackoffBase)
             _ = RetryPolicy(maxRetries: api.maxRetries, baseDelay: api.retryBackoffBase).delay(forRetry: 100)
             let connector = try ConnectorRegistry.shared.makeConnector(sourceID: id, source: source, environment: [:])
             guard let generator = connector as? GeneratorConnector else { continue }
@@ -149,14 +150,14 @@ struct ExtremeSettingsTests {
                                       timeoutSeconds: x, cacheTTLSeconds: x, maxRetries: .max,
                                       connector: ["rate_per_second": .double(x), "payload_bytes": .int(.max),
                                                   "total_records": .int(.min), "key_cardinality": .int(.min)])
-            let settings = ConfigMapping.ingestion(source.ingestion)
+            let settings = IngestionSettings(source.ingestion)
             #expect(settings.pollingInterval >= .milliseconds(10) && settings.pollingInterval <= .seconds(31_536_000), "\(x)")
             #expect(settings.bufferFlushInterval >= .milliseconds(10) && settings.bufferFlushInterval <= .seconds(86_400))
             #expect(settings.scheduleInterval >= .milliseconds(10) && settings.scheduleInterval <= .seconds(31_536_000))
             #expect(settings.maxRecordsPerPoll == 1_000_000 && settings.bufferSize == 1 && settings.batchSize == 1_000_000)
             if x.isNaN { #expect(settings.pollingInterval == .seconds(60)) }
 
-            let api = ConfigMapping.api(source, retryBackoffBase: x)
+            let api = FetchPolicy.Settings(source: source, retryBackoffBase: x)
             #expect(api.timeout >= .milliseconds(10) && api.timeout <= .seconds(3_600))
             #expect(api.cacheTTL >= .zero && api.cacheTTL <= .seconds(86_400))
             #expect(api.maxRetries == 100)
@@ -185,7 +186,7 @@ struct ExtremeSettingsTests {
         for x in Self.extremes {
             let t = ThrottlingConfig(minSendRate: x, maxSendRate: x, targetConsumerLag: .max, criticalConsumerLag: .min,
                                      adjustmentFactor: x, recoveryCycles: .min)
-            let settings = ConfigMapping.throttle(t)
+            let settings = ThrottleSettings(t)
             #expect(settings.minSendRate >= 0.001 && settings.minSendRate <= 1e9)
             #expect(settings.maxSendRate.map { $0 >= 0.001 && $0 <= 1e9 } ?? true)
             #expect(settings.adjustmentFactor >= 1.01 && settings.adjustmentFactor <= 100)
@@ -194,15 +195,15 @@ struct ExtremeSettingsTests {
             for _ in 0..<50 { _ = throttler.delay(forBatchOf: .max) }
 
             let k = KafkaConfig(batchSize: .max, lingerMs: .min, maxRetries: .max, retryBackoffBase: x)
-            let producer = try ConfigMapping.producer(k, bootstrapServers: ["localhost:9092"], environment: [:])
+            let producer = try KafkaProducerConfiguration(k, bootstrapServers: ["localhost:9092"], environment: [:])
             #expect(producer.batchRecords == 1_000_000 && producer.lingerMilliseconds == 0)
 
-            let delay = ConfigMapping.redriveDelay(DLQRedriveConfig(delaySeconds: x))
+            let delay = RedriveSettings(DLQRedriveConfig(delaySeconds: x)).delay
             #expect(delay >= .zero && delay <= .seconds(31_536_000))
         }
-        #expect(ConfigMapping.duration(.nan) == .zero && ConfigMapping.duration(-5) == .zero)
-        #expect(ConfigMapping.duration(1e308) == .seconds(Int64(Saturating.maxSeconds)))
-        #expect(ConfigMapping.duration(0.0125) == .milliseconds(13))
+        #expect(Saturating.wholeMilliseconds(seconds: .nan) == .zero && Saturating.wholeMilliseconds(seconds: -5) == .zero)
+        #expect(Saturating.wholeMilliseconds(seconds: 1e308) == .seconds(Int64(Saturating.maxSeconds)))
+        #expect(Saturating.wholeMilliseconds(seconds: 0.0125) == .milliseconds(13))
     }
 
     @Test("generator settings changed after init are clamped when the connector is built")

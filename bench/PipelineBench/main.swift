@@ -51,7 +51,7 @@ func config(bootstrap: String) -> StreamManagerConfig {
 enum Baseline { case plain, same }
 
 func runRaw(bootstrap: String, _ baseline: Baseline) throws -> Double {
-    let props = try ConfigMapping.producerProperties(config(bootstrap: bootstrap), bootstrap: bootstrap)
+    let props = try KafkaProducerConfiguration(config(bootstrap: bootstrap).kafka, bootstrapServers: .bootstrapList(bootstrap)).librdkafkaProperties()
     let conf = rd_kafka_conf_new()!
     var errstr = [CChar](repeating: 0, count: 512)
     for (k, v) in props { rd_kafka_conf_set(conf, k, v, &errstr, 512) }

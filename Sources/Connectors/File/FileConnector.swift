@@ -1,26 +1,12 @@
+import BlockingCalls
 import Foundation
 import Pipeline
 import StreamConfig
 
-/// `file`: JSON-lines or CSV files from a path or glob, for replays and offline demos. One-shot
-/// (`follow: false`) reads every file once; `follow: true` keeps reading lines appended later
-/// and files that appear later (names after the current one). Only whole lines are emitted
-/// while following, so a writer caught mid-line is read on the next poll. A CSV record may span
-/// lines (a quoted field holding a line break); it is emitted once its closing line break is written.
-public struct FileSourceSettings: Sendable, Equatable {
-    public enum Format: String, Sendable { case jsonl, csv }
-    public var path: String
-    /// nil: by extension (`.csv` is CSV, anything else JSON lines).
-    public var format: Format?
-    public var follow: Bool
-
-    public init(path: String, format: Format? = nil, follow: Bool = false) {
-        self.path = path
-        self.format = format
-        self.follow = follow
-    }
-}
-
+/// `file`: reads `FileSourceSettings`' files, for replays and offline demos. Only whole lines
+/// are emitted while following, so a writer caught mid-line is read on the next poll. A CSV
+/// record may span lines (a quoted field holding a line break); it is emitted once its closing
+/// line break is written.
 public final class FileConnector: SourceConnector {
     public let sourceID: String
     public let settings: FileSourceSettings
@@ -40,11 +26,7 @@ public final class FileConnector: SourceConnector {
 
     public func fetch(_ request: FetchRequest) async throws -> FetchResult {
         // File reads block: keep them off Swift's cooperative pool.
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue(label: "file-source").async { [self] in
-                continuation.resume(with: Result { try read(request) })
-            }
-        }
+        try await BlockingCalls.run { [self] in try read(request) }
     }
 
     func read(_ request: FetchRequest) throws -> FetchResult {
@@ -77,21 +59,5 @@ public final class FileConnector: SourceConnector {
         }
         let exhausted = index >= files.count - 1 && (try? FileLines.size(cursor.file)) == cursor.offset
         return FetchResult(records: records, nextCursor: cursor.text, hasMore: !exhausted && !records.isEmpty)
-    }
-}
-
-extension FileConnector {
-    static func make(_ context: ConnectorContext) throws -> any SourceConnector {
-        let s = context.settings
-        guard let path = s["path"]?.stringValue, !path.isEmpty else {
-            throw ConnectorRegistryError.invalidSettings("file: 'path' is required")
-        }
-        if let refusal = context.access.globRefusal(path, matches: FileGlob.matches(path)) {
-            throw ConnectorRegistryError.access(refusal)
-        }
-        let format = s["format"]?.stringValue.flatMap(FileSourceSettings.Format.init(rawValue:))
-        return FileConnector(sourceID: context.sourceID,
-                             settings: FileSourceSettings(path: path, format: format, follow: s["follow"]?.boolValue ?? false),
-                             access: context.access)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StreamConfig
 
 /// Where a `file` source is: a file of its glob (files are read in name order) and the byte
 /// offset after the last line emitted from it. Stored as JSON, so it survives any path.
@@ -18,8 +19,6 @@ struct FileCursor: Codable, Equatable {
     }
 
     var text: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        String(decoding: (try? SortedJSON.encode(self)) ?? Data(), as: UTF8.self)
     }
 }

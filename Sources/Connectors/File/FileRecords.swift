@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import StreamConfig
 
 /// Lines of a file → records: JSON lines as they are (checked, so a bad line goes to the DLQ
 /// instead of into the topic), CSV rows as JSON objects keyed by the file's header row.

@@ -1,4 +1,5 @@
 import Foundation
+import StreamConfig
 
 /// Where an HTTP source is: the largest `cursor_field` value emitted, the validators of the last
 /// response (for conditional requests), and the next page's URL while paging. Stored as JSON.
@@ -34,8 +35,6 @@ struct HTTPJSONCursor: Codable, Equatable {
     }
 
     var text: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+        String(decoding: (try? SortedJSON.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -5,8 +5,8 @@ import StreamConfig
 
 /// The HTTP source types: requests a URL (following the API's pagination), hands successful
 /// responses to the type's interpreter, and keeps conditional-request validators and paging
-/// state in the cursor. A 304 answer yields no records and is marked `notModified` (the API
-/// client refunds its rate-limit token). Errors carry redacted URLs only. Every request — the
+/// state in the cursor. A 304 answer yields no records and is marked `notModified` (the fetch
+/// policy refunds its rate-limit token). Errors carry redacted URLs only. Every request — the
 /// URL, each next page, each redirect — is held to the operator's `manager.source_access`.
 public final class HTTPSourceConnector: SourceConnector {
     struct Request: Sendable {
@@ -36,9 +36,6 @@ public final class HTTPSourceConnector: SourceConnector {
 
     /// The API host: rate limits may be shared per host, and the response cache is keyed by it.
     public var apiHost: String? { URLComponents(string: request.url)?.host }
-
-    /// An API's answer to the same request is the same within the cache TTL.
-    public var fetchesMayBeCached: Bool { true }
 
     public func fetch(_ fetch: FetchRequest) async throws -> FetchResult {
         var cursor = HTTPJSONCursor(fetch.cursor)

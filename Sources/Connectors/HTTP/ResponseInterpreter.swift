@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import StreamConfig
 
 /// What an HTTP source type makes of a successful response: the records to emit, the cursor
 /// after them and the next page's URL. The presets differ only here (and in the URL they build).

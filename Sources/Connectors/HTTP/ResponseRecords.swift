@@ -1,5 +1,7 @@
 import Foundation
+import StreamConfig
 import Pipeline
+import StreamConfig
 
 /// One record picked out of a response, before the source type decides what to emit.
 struct ExtractedRecord {
@@ -10,7 +12,7 @@ struct ExtractedRecord {
     var cursorValue: CursorValue?
 
     var jsonBytes: [UInt8] {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]))
+        let data = try? SortedJSON.data(object)
         return Array(data ?? Data("null".utf8))
     }
 }

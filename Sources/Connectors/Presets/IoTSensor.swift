@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import StreamConfig
 
 /// `iot_sensor`: sensor-network APIs. Either an array of reading objects (`records_path`), or the
 /// columnar shape of networks such as PurpleAir (`fields_path` names + `data_path` rows), one
@@ -9,7 +10,7 @@ import Pipeline
 /// PurpleAir returns), anything else as a list of readings at the top.
 struct IoTSensorInterpreter: ResponseInterpreter {
     var recordsPath: String?
-    var keyField = "sensor_index"
+    var keyField = IoTSensorSettings.defaultKeyField
     var fieldsPath: String?
     var dataPath: String?
 

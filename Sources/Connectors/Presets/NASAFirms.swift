@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StreamConfig
 import Pipeline
 
 /// `nasa_firms`: the FIRMS area API's CSV (VIIRS or MODIS layout). Rows have no id, so a row's
@@ -15,7 +16,7 @@ enum NASAFirms {
     static func key(_ row: [String: JSONScalar]) -> String { key(digest(row)) }
 
     static func key(_ digest: SHA256.Digest) -> String {
-        digest.prefix(10).map { String(format: "%02x", $0) }.joined()
+        ConfigHash.hex(digest.prefix(10))
     }
 
     /// What the seen-window remembers of a row: the first 6 bytes of the key's digest.

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import StreamConfig
 
 /// `noaa_weather`: the NWS API (api.weather.gov). Alerts: one record per alert, keyed by its id,
 /// sent again only when its `sent`/`updated` changes. Observations: `{value, unitCode}` readings
@@ -8,9 +9,11 @@ enum NOAAWeather {
     /// NWS asks for an application name and a contact; users should set `user_agent` to theirs.
     static let defaultUserAgent = "stream-manager"
 
-    static func url(kind: String, area: String?, station: String?) -> String {
-        if kind == "observations" { return "https://api.weather.gov/stations/\(station ?? "")/observations/latest" }
-        return "https://api.weather.gov/alerts/active" + (area.map { "?area=\($0)" } ?? "")
+    static func url(kind: NOAAWeatherSettings.Kind, area: String?, station: String?) -> String {
+        switch kind {
+        case .observations: "https://api.weather.gov/stations/\(station ?? "")/observations/latest"
+        case .alerts: "https://api.weather.gov/alerts/active" + (area.map { "?area=\($0)" } ?? "")
+        }
     }
 
     /// NWS errors are `application/problem+json`: title, detail and a correlationId for support.

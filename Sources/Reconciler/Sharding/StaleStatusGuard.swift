@@ -27,10 +27,7 @@ public final class StaleStatusGuard: Sendable {
 
     /// Whether this replica, at `generation`, may write the status of `sourceID`.
     public func mayWrite(sourceID: String, generation: Int) -> Bool {
-        guard let value = view.record(forKey: SourceStatus.key(sourceID)),
-              let record = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any] else { return true }
-        let owner = record["instance_id"] as? String
-        let written = record["generation"] as? Int ?? 0
-        return owner == instanceID || written <= generation
+        guard let record = view.status(of: sourceID) else { return true }
+        return record.instance_id == instanceID || record.generation <= generation
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StreamConfig
 import StreamManagerKit
 
 /// The `manager:<instance_id>` record of the status topic (DESIGN.md's fields).
@@ -27,11 +28,9 @@ public struct ManagerHeartbeat: Sendable, Equatable, Codable {
 
     /// Every field written, `config_error` as null when there is none; keys sorted.
     public func json() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var object = (try? JSONSerialization.jsonObject(with: encoder.encode(self))) as? [String: Any] else { return [] }
+        guard var object = (try? JSONSerialization.jsonObject(with: SortedJSON.encode(self))) as? [String: Any] else { return [] }
         if object["config_error"] == nil { object["config_error"] = NSNull() }
-        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        let data = try? SortedJSON.data(object)
         return Array(data ?? Data())
     }
 }

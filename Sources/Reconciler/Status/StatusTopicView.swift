@@ -35,7 +35,4 @@ public final class StatusTopicView: Service, Sendable {
     public func hasHeartbeat(instanceID: String) -> Bool {
         follower.value(forKey: ManagerHeartbeat.key(instanceID)) != nil
     }
-
-    /// The raw record of a key, for the guard's cheap generation check.
-    func record(forKey key: String) -> [UInt8]? { follower.value(forKey: key)?.value }
 }

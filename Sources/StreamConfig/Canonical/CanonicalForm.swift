@@ -53,13 +53,17 @@ public enum ConfigHash {
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        let digest = SHA256.hash(data: bytes)
-        let hex: [Character] = Array("0123456789abcdef")
+        hex(SHA256.hash(data: bytes))
+    }
+
+    /// Lowercase hex of any bytes (a digest, or a prefix of one).
+    public static func hex<S: Sequence<UInt8>>(_ bytes: S) -> String {
+        let digits: [Character] = Array("0123456789abcdef")
         var out = ""
         out.reserveCapacity(64)
-        for byte in digest {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
         }
         return out
     }

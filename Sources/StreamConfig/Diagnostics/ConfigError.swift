@@ -1,5 +1,5 @@
-/// Errors about configuration that callers throw or report. The first three keep the
-/// seed's exact wording, which users of V1 already search for.
+/// Errors about configuration that callers throw or report. The first three keep V1's
+/// exact wording, which its users already search for.
 public enum ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `Config file not found: <path>`
     case fileNotFound(path: String)

@@ -1,6 +1,6 @@
 /// The `kafka:` section: how the manager's producer reaches the cluster.
 ///
-/// Typed keys cover the seed's settings; `properties` passes anything else (SASL, SSL,
+/// Typed keys cover the common producer settings; `properties` passes anything else (SASL, SSL,
 /// acks, ...) to librdkafka verbatim. Values may hold `${ENV}` references for secrets.
 public struct KafkaConfig: Sendable, Hashable {
     /// `bootstrap_servers`: comma-separated `host:port` list.

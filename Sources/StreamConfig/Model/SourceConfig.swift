@@ -10,7 +10,7 @@ public struct SourceConfig: Sendable, Hashable {
     public var topic: String?
     public var priority: SourcePriority
     public var ingestion: IngestionConfig
-    /// `rate_limit_per_minute`: fetches per minute the API client allows; 0 = unlimited.
+    /// `rate_limit_per_minute`: fetches per minute the fetch policy allows; 0 = unlimited.
     public var rateLimitPerMinute: Int
     /// `timeout_seconds`: per fetch.
     public var timeoutSeconds: Double

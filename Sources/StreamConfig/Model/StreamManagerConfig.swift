@@ -1,4 +1,4 @@
-/// A whole config file: the seed's sections plus `manager` and `topic_routing`.
+/// A whole config file: the V1 sections plus `manager` and `topic_routing`.
 ///
 /// Built three ways with one result: `ConfigLoader` from YAML or JSON, or in Swift:
 /// `StreamManagerConfig(kafka: KafkaConfig(...), sources: ["noaa": SourceConfig(...)])`.
@@ -43,7 +43,7 @@ public struct StreamManagerConfig: Sendable, Hashable {
         self.sources = sources
     }
 
-    /// The source to start, with the seed's errors: `Source not configured: <id>` and
+    /// The source to start, with V1's errors: `Source not configured: <id>` and
     /// `Source is disabled: <id>`.
     public func enabledSource(_ id: String) throws(ConfigError) -> SourceConfig {
         guard let source = sources[id] else { throw .sourceNotConfigured(id: id) }

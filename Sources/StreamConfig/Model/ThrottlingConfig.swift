@@ -1,4 +1,4 @@
-/// The `throttling:` section: backpressure from consumer lag (the seed's dynamic throttling).
+/// The `throttling:` section: backpressure from consumer lag (V1's dynamic throttling).
 ///
 /// Below `target_consumer_lag` the producer runs at full speed; between target and
 /// `critical_consumer_lag` it delays each batch; above critical it backs off exponentially by

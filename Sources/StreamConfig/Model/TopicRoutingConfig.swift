@@ -16,9 +16,13 @@ public struct TopicRoutingConfig: Sendable, Hashable {
     /// `content_rules`: per-record routing and promotion on a field of the record's JSON
     /// value, tried in written order.
     public var contentRules: [ContentRule]
-    /// `fallback_topic`: where records go when nothing else routes them; nil = nowhere
-    /// (such records fail and go to the DLQ).
+    /// `fallback_topic`: where records go when nothing else routes them; nil = the pipeline's
+    /// `defaultFallbackTopic`.
     public var fallbackTopic: String?
+
+    /// Where the pipeline sends records nothing routes when `fallback_topic` is not set, so
+    /// they are kept and visible.
+    public static let defaultFallbackTopic = "stream-manager-unrouted"
 
     public init(custom: [String: String] = [:],
                 patterns: [TopicPattern] = [],

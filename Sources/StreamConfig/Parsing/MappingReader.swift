@@ -4,9 +4,9 @@ final class DecodeSession {
     var positions = PositionTable()
     let unknownKeys: UnknownKeyPolicy
     /// Connector schemas, for the ranges of connector settings in messages.
-    let registry: ConnectorSchemaRegistry
+    let registry: SourceTypeRegistry
 
-    init(unknownKeys: UnknownKeyPolicy, registry: ConnectorSchemaRegistry = .shared) {
+    init(unknownKeys: UnknownKeyPolicy, registry: SourceTypeRegistry = .shared) {
         self.unknownKeys = unknownKeys
         self.registry = registry
     }

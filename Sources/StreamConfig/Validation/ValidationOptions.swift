@@ -5,14 +5,14 @@ public struct ValidationOptions: Sendable {
     /// When set, `${NAME}` references without a default whose variable is missing here are
     /// reported as warnings (CI validates without the operator's secrets). nil: not checked.
     public var environment: [String: String]?
-    /// Schemas of the `connector:` settings per source type.
-    public var registry: ConnectorSchemaRegistry
+    /// The source types, with the schemas of their `connector:` settings.
+    public var registry: SourceTypeRegistry
     /// Whether sources are checked against `manager.source_access`, and how strictly.
     public var access: SourceAccessCheck
 
     public init(unknownKeys: UnknownKeyPolicy = .error,
                 environment: [String: String]? = nil,
-                registry: ConnectorSchemaRegistry = .shared,
+                registry: SourceTypeRegistry = .shared,
                 access: SourceAccessCheck = .off) {
         self.unknownKeys = unknownKeys
         self.environment = environment

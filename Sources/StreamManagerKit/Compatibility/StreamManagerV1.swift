@@ -29,7 +29,7 @@ public final class StreamManagerV1: Sendable {
     public init(producer: KafkaProducerConfiguration, logger: Logger = Logger(label: "stream-manager-v1")) {
         var kafka = KafkaConfig(bootstrapServers: producer.bootstrapServers.joined(separator: ","))
         kafka.clientID = producer.clientID
-        kafka.compressionType = CompressionType(rawValue: producer.compression.rawValue) ?? .none
+        kafka.compressionType = CompressionType(producer.compression)
         kafka.lingerMs = producer.lingerMilliseconds
         kafka.properties = producer.properties
         manager = StreamManagerV2(config: StreamManagerConfig(kafka: kafka), bootstrapServers: producer.bootstrapServers,

@@ -1,8 +1,9 @@
 import Metrics
+import StreamConfig
 import Synchronization
 
-/// The API client section of a stream's metrics (the seed's names).
-public struct APIClientMetrics: Sendable, Equatable, Codable {
+/// The fetch policy's section of a stream's metrics (`api_client` in `/status`).
+public struct FetchPolicyMetrics: Sendable, Equatable, Codable {
     public var total_requests: Int
     public var successful_requests: Int
     public var failed_requests: Int
@@ -12,21 +13,39 @@ public struct APIClientMetrics: Sendable, Equatable, Codable {
     public var retries: Int
 }
 
-/// Wraps a connector's fetch with what every API call needs: the rate limit (per source or
-/// shared per API host), a response cache, a timeout, and retries with exponential backoff
-/// that honour `Retry-After`.
-public final class APIClient: Sendable {
+/// The policy every fetch from a connector goes through: the rate limit (per source or shared
+/// per API host), a response cache, a timeout, and retries with exponential backoff that
+/// honour `Retry-After`.
+public final class FetchPolicy: Sendable {
     public struct Settings: Sendable, Equatable {
         public var timeout: Duration
         public var cacheTTL: Duration
         public var maxRetries: Int
         public var retryBackoffBase: Duration
+        /// Whether a repeated fetch within `cacheTTL` may be answered from the cache: the
+        /// source type's declaration (`SourceTypeSpec.fetchesMayBeCached`).
+        public var fetchesMayBeCached: Bool
+
         public init(timeout: Duration = .seconds(30), cacheTTL: Duration = .zero, maxRetries: Int = 3,
-                    retryBackoffBase: Duration = .seconds(1)) {
+                    retryBackoffBase: Duration = .seconds(1), fetchesMayBeCached: Bool = false) {
             self.timeout = timeout
             self.cacheTTL = cacheTTL
             self.maxRetries = maxRetries
             self.retryBackoffBase = retryBackoffBase
+            self.fetchesMayBeCached = fetchesMayBeCached
+        }
+
+        /// A source's fetch settings, clamped into `SettingBounds` first (a config built in code
+        /// may not have been validated), with `kafka.retry_backoff_base` as the backoff base.
+        /// Whether fetches may be cached comes from the source type in `types`; a type it does
+        /// not know (a connector passed in directly) is never cached.
+        public init(source: SourceConfig, retryBackoffBase: Double, types: SourceTypeRegistry = .shared) {
+            let s = source.clampedToBounds()
+            let base = SettingBounds.kafkaRetryBackoffBase.clamp(retryBackoffBase, nanAs: KafkaConfig().retryBackoffBase)
+            self.init(timeout: Saturating.wholeMilliseconds(seconds: s.timeoutSeconds),
+                      cacheTTL: Saturating.wholeMilliseconds(seconds: s.cacheTTLSeconds),
+                      maxRetries: s.maxRetries, retryBackoffBase: Saturating.wholeMilliseconds(seconds: base),
+                      fetchesMayBeCached: types.spec(for: source.sourceType)?.fetchesMayBeCached ?? false)
         }
     }
 
@@ -55,7 +74,7 @@ public final class APIClient: Sendable {
     }
 
     /// Drops a removed source's request series. Handles with the same labels reach the same
-    /// series, so this works after the stream (and its client) is gone.
+    /// series, so this works after the stream (and its policy) is gone.
     public static func forgetMetrics(sourceID: String) {
         Counter(label: "stream_manager_api_requests_total", dimensions: [("source", sourceID)]).destroy()
         Counter(label: "stream_manager_api_errors_total", dimensions: [("source", sourceID)]).destroy()
@@ -72,7 +91,7 @@ public final class APIClient: Sendable {
         // The same request within the TTL is answered from the cache as "nothing new":
         // the data counts as fresh, and re-emitting it would duplicate records.
         let cacheKey = "\(request.cursor ?? "")|\(request.maxRecords)"
-        let caching = settings.cacheTTL > .zero && connector.fetchesMayBeCached
+        let caching = settings.cacheTTL > .zero && settings.fetchesMayBeCached
         if caching, cache.value(forKey: cacheKey) != nil {
             return FetchResult(records: [], nextCursor: request.cursor, notModified: true)
         }
@@ -127,10 +146,10 @@ public final class APIClient: Sendable {
         }
     }
 
-    public var metrics: APIClientMetrics {
+    public var metrics: FetchPolicyMetrics {
         let c = counts.withLock { $0 }
         let cacheMetrics = cache.metrics
-        return APIClientMetrics(total_requests: c.requests, successful_requests: c.successes, failed_requests: c.failures,
+        return FetchPolicyMetrics(total_requests: c.requests, successful_requests: c.successes, failed_requests: c.failures,
                                 success_rate: c.requests == 0 ? 1 : Double(c.successes) / Double(c.requests),
                                 cache_hit_rate: cacheMetrics.cache_hit_rate, not_modified: c.notModified,
                                 retries: c.retries)

@@ -1,8 +1,8 @@
 /// The shape of a source type's `connector:` settings: which keys exist, their types and
 /// allowed values, which are required, plus a check for rules across keys.
 ///
-/// Each source type registers one (`ConnectorSchemaRegistry`), so the config validates a
-/// type's settings without knowing the type.
+/// Each source type's `SourceTypeSpec` has one, so the config validates a type's settings
+/// without knowing the type.
 public struct ConnectorSchema: Sendable {
     public var summary: String
     public var settings: [String: SettingSpec]

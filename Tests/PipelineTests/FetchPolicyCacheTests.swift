@@ -1,26 +1,27 @@
 import Synchronization
 import Testing
 @testable import Pipeline
+import StreamConfig
 
 /// The response cache answers repeated API requests; a source whose data changes under the same
 /// cursor (a file tail, a generator) must reach its connector every time.
-@Suite("API client: which fetches the response cache may answer")
-struct APIClientCacheTests {
+@Suite("Fetch policy: which fetches the response cache may answer")
+struct FetchPolicyCacheTests {
     /// Counts fetches; `cacheable` is what the source type declares.
     final class Counting: SourceConnector {
         let calls = Atomic<Int>(0)
         let cacheable: Bool
         init(cacheable: Bool) { self.cacheable = cacheable }
-        var fetchesMayBeCached: Bool { cacheable }
         func fetch(_ request: FetchRequest) async throws -> FetchResult {
             let n = calls.add(1, ordering: .relaxed).newValue
             return FetchResult(records: [SourceRecord(key: nil, value: Array("\(n)".utf8))], nextCursor: request.cursor)
         }
     }
 
-    func client(_ connector: Counting) -> APIClient {
-        APIClient(sourceID: "s", connector: connector, limiter: TokenBucket(ratePerMinute: nil),
-                  settings: .init(timeout: .seconds(5), cacheTTL: .seconds(60), maxRetries: 0))
+    func client(_ connector: Counting) -> FetchPolicy {
+        FetchPolicy(sourceID: "s", connector: connector, limiter: TokenBucket(ratePerMinute: nil),
+                    settings: .init(timeout: .seconds(5), cacheTTL: .seconds(60), maxRetries: 0,
+                                    fetchesMayBeCached: connector.cacheable))
     }
 
     @Test("with the default 60 s TTL, a source that does not declare cacheable fetches reaches its connector every time")
@@ -39,5 +40,17 @@ struct APIClientCacheTests {
         let second = try await api.fetch(FetchRequest(cursor: "c", maxRecords: 10))
         #expect(first.records.count == 1 && second.records.isEmpty && second.notModified)
         #expect(http.calls.load(ordering: .relaxed) == 1)
+    }
+}
+
+@Suite("Fetch policy settings from a source")
+struct FetchPolicySettingsTests {
+    @Test("only the API source types declare cacheable fetches; a type nobody registered is never cached")
+    func cacheabilityComesFromTheSourceType() {
+        func cacheable(_ type: String) -> Bool {
+            FetchPolicy.Settings(source: SourceConfig(sourceType: type), retryBackoffBase: 2).fetchesMayBeCached
+        }
+        #expect(["http_json", "noaa_weather", "nasa_firms", "iot_sensor"].allSatisfy(cacheable))
+        #expect(!cacheable("file") && !cacheable("generator") && !cacheable("v1_connector"))
     }
 }

@@ -212,8 +212,8 @@ public final class KafkaConsumer: Sendable {
         }
         if cooperative, membership.subscribed.load(ordering: .acquiring), !membership.assigned.load(ordering: .acquiring) {
             // librdkafka before 2.3 aborts when it destroys a cooperative-sticky group member
-            // that never received an assignment (its assignor state is still null; librdkafka
-            // issue 4312) — a replica stopped during its first rebalance, say. It has left the
+            // that never received an assignment (its assignor state is still null; fixed upstream
+            // in 2.3) — a replica stopped during its first rebalance, say. It has left the
             // group; its client is kept rather than destroyed.
             rk.neverDestroy.store(true, ordering: .releasing)
         }

@@ -24,7 +24,7 @@ struct CompiledRoutingRules: Sendable {
             /// The field's scalar text contains a match (ICU syntax; `^…$` for a whole value).
             case regex(NSRegularExpression)
         }
-        let path: [String]
+        let path: JSONPath
         let matcher: Matcher
         let topic: String?
         let priority: SourcePriority?
@@ -66,7 +66,7 @@ struct CompiledRoutingRules: Sendable {
             } else {
                 matcher = .equals(rule.equals.map(Self.scalarText) ?? "null")
             }
-            content.append(Content(path: JSONFieldLookup.splitPath(rule.field), matcher: matcher,
+            content.append(Content(path: JSONPath(rule.field), matcher: matcher,
                                    topic: rule.topic, priority: rule.priority))
         }
         self.content = content

@@ -2,7 +2,7 @@ import Foundation
 import Kafka
 
 /// Where a record goes when it cannot be delivered, and the headers that say why
-/// (DESIGN.md: `dlq.error`, `dlq.source_id`, `dlq.stage`, `dlq.attempts`, `dlq.original_topic`;
+/// (the README's DLQ headers: `dlq.error`, `dlq.source_id`, `dlq.stage`, `dlq.attempts`, `dlq.original_topic`;
 /// plus `dlq.failed_at` and `dlq.redrives`, which the re-driver needs: the copy keeps the
 /// record's own event timestamp, so the time of failure travels in a header).
 public enum DeadLetter {

@@ -1,7 +1,7 @@
 import Metrics
 import Synchronization
 
-/// The producer section of the metrics tree (the seed's names), also exported through
+/// The producer section of the metrics tree (`GET /status`; names kept from the V1 API), also exported through
 /// swift-metrics so `/metrics` shows them per source.
 public struct ProducerMetricsSnapshot: Sendable, Equatable, Codable {
     public var total_sent: Int

@@ -134,7 +134,7 @@ public final class TopicResolver: Sendable {
             let canRoute = !routed && rule.topic != nil
             let canPromote = rule.priority.map { $0 < record.priority } ?? false
             guard canRoute || canPromote else { continue }
-            guard let value = JSONFieldLookup.scalar(at: rule.path, in: record.value),
+            guard let value = rule.path.scalar(in: record.value),
                   rule.matches(value.text) else { continue }
             if canRoute, let ruleTopic = rule.topic {
                 topic = ruleTopic

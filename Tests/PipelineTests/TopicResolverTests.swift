@@ -179,7 +179,7 @@ struct TopicResolverTests {
 
     @Test func fieldLookupEdgeCases() {
         func lookup(_ path: String, _ json: String) -> JSONScalar? {
-            JSONFieldLookup.scalar(at: JSONFieldLookup.splitPath(path), in: Array(json.utf8))
+            JSONPath(path).scalar(in: Array(json.utf8))
         }
         #expect(lookup("a.b", #" { "x": [1, {"b": 2}], "a" : { "c": "}", "b": -3.5e2 } } "#) == .number("-3.5e2"))
         #expect(lookup("a", #"{"a\u0062": 1, "a": "\ud83d\ude00"}"#) == .string("😀"))

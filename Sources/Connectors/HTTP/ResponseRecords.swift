@@ -40,7 +40,7 @@ enum ResponseRecords {
                 throw ConnectorError("response is not valid JSON (\(body.count) bytes): \(error.localizedDescription)",
                                      isRetriable: true)
             }
-            let found = JSONPath.value(at: settings.recordsPath, in: document)
+            let found = JSONPath(settings.recordsPath).value(in: document)
             let items: [Any]
             switch found {
             case let array as [Any]: items = array
@@ -50,16 +50,16 @@ enum ResponseRecords {
                 throw ConnectorError("records_path '\(settings.recordsPath ?? "$")' is not an array in the response",
                                      isRetriable: false)
             }
-            let next = settings.nextURLPath.flatMap { JSONPath.text(JSONPath.value(at: $0, in: document)) }
+            let next = settings.nextURLPath.flatMap { JSONValues.text(JSONPath($0).value(in: document)) }
             return (items.map { record($0, settings) }, next?.isEmpty == true ? nil : next)
         }
     }
 
     private static func record(_ object: Any, _ s: HTTPJSONSettings) -> ExtractedRecord {
         ExtractedRecord(object: object,
-                        key: s.keyPath.flatMap { JSONPath.text(JSONPath.value(at: $0, in: object)) },
-                        eventTimeMilliseconds: s.timestampPath.flatMap { JSONPath.timestampMilliseconds(JSONPath.value(at: $0, in: object)) },
-                        cursorValue: s.cursorField.flatMap { CursorValue(JSONPath.value(at: $0, in: object)) })
+                        key: s.keyPath.flatMap { JSONValues.text(JSONPath($0).value(in: object)) },
+                        eventTimeMilliseconds: s.timestampPath.flatMap { JSONValues.timestampMilliseconds(JSONPath($0).value(in: object)) },
+                        cursorValue: s.cursorField.flatMap { CursorValue(JSONPath($0).value(in: object)) })
     }
 }
 
@@ -70,7 +70,7 @@ enum CursorValue: Codable, Equatable, Comparable {
     case text(String)
 
     init?(_ value: Any?) {
-        if let n = value as? NSNumber, !JSONPath.isBool(n) { self = .number(n.doubleValue) }
+        if let n = value as? NSNumber, !JSONValues.isBool(n) { self = .number(n.doubleValue) }
         else if let s = value as? String { self = .text(s) }
         else { return nil }
     }
@@ -78,8 +78,8 @@ enum CursorValue: Codable, Equatable, Comparable {
     static func < (a: Self, b: Self) -> Bool {
         switch (a, b) {
         case (.number(let x), .number(let y)): return x < y
-        case (.number(let x), .text(let y)): return JSONPath.text(NSNumber(value: x))! < y
-        case (.text(let x), .number(let y)): return x < JSONPath.text(NSNumber(value: y))!
+        case (.number(let x), .text(let y)): return JSONValues.text(NSNumber(value: x))! < y
+        case (.text(let x), .number(let y)): return x < JSONValues.text(NSNumber(value: y))!
         case (.text(let x), .text(let y)): return x < y
         }
     }

@@ -22,15 +22,15 @@ struct IoTSensorInterpreter: ResponseInterpreter {
             throw ConnectorError("sensor response is not valid JSON (\(body.count) bytes)", isRetriable: true)
         }
         let top = document as? [String: Any]
-        let dataTime = JSONPath.timestampMilliseconds(top?["data_time_stamp"] ?? top?["time_stamp"])
+        let dataTime = JSONValues.timestampMilliseconds(top?["data_time_stamp"] ?? top?["time_stamp"])
         var readings: [[String: Any]] = []
         var (fieldsPath, dataPath) = (self.fieldsPath, self.dataPath)
         if fieldsPath == nil, dataPath == nil, recordsPath == nil, top?["fields"] is [Any], top?["data"] is [Any] {
             (fieldsPath, dataPath) = ("fields", "data")
         }
         if let fieldsPath, let dataPath {
-            guard let fields = JSONPath.value(at: fieldsPath, in: document) as? [String],
-                  let rows = JSONPath.value(at: dataPath, in: document) as? [[Any]] else {
+            guard let fields = JSONPath(fieldsPath).value(in: document) as? [String],
+                  let rows = JSONPath(dataPath).value(in: document) as? [[Any]] else {
                 throw ConnectorError("fields_path/data_path do not point at a list of names and a list of rows", isRetriable: false)
             }
             readings = rows.map { row in
@@ -39,14 +39,14 @@ struct IoTSensorInterpreter: ResponseInterpreter {
                 return object
             }
         } else {
-            guard let list = JSONPath.value(at: recordsPath, in: document) as? [[String: Any]] else {
+            guard let list = JSONPath(recordsPath).value(in: document) as? [[String: Any]] else {
                 throw ConnectorError("records_path '\(recordsPath ?? "$")' is not a list of readings", isRetriable: false)
             }
             readings = list
         }
         let records = readings.map { reading -> SourceRecord in
-            let own = JSONPath.timestampMilliseconds(reading["timestamp"] ?? reading["time"] ?? reading["last_seen"])
-            return ExtractedRecord(object: reading, key: JSONPath.text(reading[keyField]),
+            let own = JSONValues.timestampMilliseconds(reading["timestamp"] ?? reading["time"] ?? reading["last_seen"])
+            return ExtractedRecord(object: reading, key: JSONValues.text(reading[keyField]),
                                    eventTimeMilliseconds: own ?? dataTime, cursorValue: nil).sourceRecord
         }
         return (records, cursor, nil)

@@ -83,7 +83,7 @@ struct NOAAObservationsInterpreter: ResponseInterpreter {
             let station = (properties["station"] as? String)?.split(separator: "/").last.map(String.init)
             properties["station_id"] = station
             let record = ExtractedRecord(object: properties, key: station,
-                                         eventTimeMilliseconds: JSONPath.timestampMilliseconds(timestamp), cursorValue: value)
+                                         eventTimeMilliseconds: JSONValues.timestampMilliseconds(timestamp), cursorValue: value)
             records.append(record.sourceRecord)
         }
         cursor.after = largest

@@ -1,30 +1,15 @@
 import Foundation
 import Pipeline
 
-/// The simple paths the HTTP source types use to point into a response: `$` (or empty) is the
-/// whole document, `a.b.c` walks objects, and a numeric part indexes an array (`items.0.id`).
-enum JSONPath {
-    static func value(at path: String?, in root: Any) -> Any? {
-        guard let path, !path.isEmpty, path != "$" else { return root }
-        var current: Any? = root
-        for part in path.split(separator: ".") where part != "$" {
-            if let object = current as? [String: Any] {
-                current = object[String(part)]
-            } else if let array = current as? [Any], let i = Int(part), array.indices.contains(i) {
-                current = array[i]
-            } else {
-                return nil
-            }
-        }
-        return current is NSNull ? nil : current
-    }
-
+/// Scalars of a parsed JSON document as the HTTP source types use them: keys and cursors as text,
+/// event times as epoch milliseconds. (Paths into the document are `JSONPath`s.)
+enum JSONValues {
     /// A scalar as text (keys, cursors): strings as they are, numbers without a trailing `.0`.
     static func text(_ value: Any?) -> String? {
         switch value {
         case let s as String: return s
         case let n as NSNumber:
-            if JSONPath.isBool(n) { return n.boolValue ? "true" : "false" }
+            if JSONValues.isBool(n) { return n.boolValue ? "true" : "false" }
             let d = n.doubleValue
             return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
         default: return nil

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A scalar found in a JSON document.
 public enum JSONScalar: Sendable, Equatable {
     case string(String)
@@ -17,21 +19,46 @@ public enum JSONScalar: Sendable, Equatable {
     }
 }
 
-/// Finds one field of a JSON document by a dotted path (`properties.confidence`, `items.0.id`)
-/// without building a tree: it walks the bytes, skipping values off the path. Content rules
-/// run this per record, so it allocates only for the value it returns (and for keys with
-/// escapes). Malformed input yields nil rather than an error: a record whose field cannot be
-/// read simply does not match.
-public enum JSONFieldLookup {
-    public static func splitPath(_ path: String) -> [String] {
-        path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+/// A dotted path into a JSON document (`properties.confidence`, `items.0.id`): names walk
+/// objects, a number indexes an array, `$` (or an empty path) is the whole document. The one path
+/// reader of the package, over either form a document takes here:
+/// - `scalar(in:)` reads one field straight from the bytes, without building a tree, skipping values
+///   off the path. Content rules run it per record, so it allocates only for the value it returns
+///   (and for keys with escapes). Malformed input yields nil: a record whose field cannot be read
+///   simply does not match.
+/// - `value(in:)` walks a document `JSONSerialization` already parsed (HTTP responses).
+public struct JSONPath: Sendable, Equatable {
+    public let components: [String]
+
+    public init(_ text: String?) {
+        var parts = (text ?? "").split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if parts.first == "$" { parts.removeFirst() }
+        if parts == [""] { parts = [] }
+        components = parts
     }
 
-    public static func scalar(at path: [String], in json: [UInt8]) -> JSONScalar? {
+    public var isRoot: Bool { components.isEmpty }
+
+    public func scalar(in json: [UInt8]) -> JSONScalar? {
         json.withUnsafeBufferPointer { buffer in
             var scanner = Scanner(bytes: buffer)
-            return scanner.scalar(at: path)
+            return scanner.scalar(at: components)
         }
+    }
+
+    /// The value at the path in a parsed document; JSON null reads as nil.
+    public func value(in root: Any) -> Any? {
+        var current: Any? = root
+        for part in components {
+            if let object = current as? [String: Any] {
+                current = object[part]
+            } else if let array = current as? [Any], let i = Int(part), array.indices.contains(i) {
+                current = array[i]
+            } else {
+                return nil
+            }
+        }
+        return current is NSNull ? nil : current
     }
 
     private struct Scanner {

@@ -1,6 +1,6 @@
 import StreamConfig
 
-/// What a desired-state source emits, modelled on kube-rs's watcher: an initial snapshot
+/// What a desired-state source emits, as a watcher does: an initial snapshot
 /// (`initStarted`, the sources, `initDone`), then changes. The reconciler plans only after
 /// `initDone`, so a restarted manager does not stop and start everything.
 public enum DesiredStateEvent: Sendable, Equatable {

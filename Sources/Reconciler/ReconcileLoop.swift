@@ -24,7 +24,7 @@ public enum ReconcileOutcome: Sendable, Equatable {
     case failed(sourceID: String, error: String, retryIn: Duration, source: DesiredSource?, running: Bool)
 }
 
-/// The reconciler, level-triggered and keyed by source id (controller-runtime's shape): desired-
+/// The reconciler, level-triggered and keyed by source id (see docs/architecture.md): desired-
 /// state events mark ids dirty in a `ReconcileQueue`; up to `maxConcurrent` workers each take an
 /// id, read the *newest* desired state for it and what runs for it, plan that one id and apply the
 /// plan through the `StreamRuntime`. So a burst of edits to one source collapses into at most one
@@ -33,8 +33,8 @@ public enum ReconcileOutcome: Sendable, Equatable {
 /// spaced by `restartSpacing`: edits that arrive while one restart runs or just after it (a script
 /// sweeping a setting, CI applying several commits) wait and go out as one restart to the newest
 /// version, instead of one make-before-break per edit. A failed action is retried
-/// with capped exponential backoff by re-queueing its id after the delay (kube-rs's
-/// `Action::requeue`), or at once when a newer config arrives.
+/// with capped exponential backoff by re-queueing its id after the delay the reconcile returns
+/// (no polling timer), or at once when a newer config arrives.
 public final class ReconcileLoop: Service, Sendable {
     private let runtime: StreamRuntime
     private let source: any DesiredStateSource

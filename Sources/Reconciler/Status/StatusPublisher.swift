@@ -153,7 +153,7 @@ public final class StatusPublisher: Sendable {
         }
     }
 
-    /// Final STOPPED, then a tombstone (DESIGN.md, "On removal").
+    /// Final STOPPED, then a tombstone.
     private func remove(_ id: String) {
         let known = state.withLock { $0.statuses.removeValue(forKey: id) != nil }
         if known { writer.write(key: SourceStatus.key(id), value: nil) }

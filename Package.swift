@@ -95,7 +95,8 @@ let package = Package(
         .target(
             name: "Reconciler",
             dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", "Pipeline", "Kubernetes", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Metrics", package: "swift-metrics")],
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .target(
@@ -120,6 +121,7 @@ let package = Package(
                 "Connectors",
                 "HTTPTransport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

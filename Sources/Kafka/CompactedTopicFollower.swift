@@ -1,11 +1,13 @@
 import BlockingCalls
 import Logging
+import ServiceLifecycle
 import Synchronization
 
-/// A compacted topic kept current in memory: every partition read from the beginning and then
-/// followed. `catchUp()` waits until everything written before the call has been read — what a
-/// replica needs before resuming a source another replica has just committed and handed over.
-public final class CompactedTopicFollower: Sendable {
+/// A compacted topic kept current in memory: `start()` reads every partition from the beginning to
+/// its end, then `run()` (a `Service`) follows it until graceful shutdown. `catchUp()` waits until
+/// everything written before the call has been read — what a replica needs before resuming a
+/// source another replica has just committed and handed over.
+public final class CompactedTopicFollower: Service, Sendable {
     private struct State {
         var fold = CompactedTopicFold()
         /// Partition → the next offset to read.
@@ -18,7 +20,6 @@ public final class CompactedTopicFollower: Sendable {
     private let configuration: KafkaConsumerConfiguration
     private let logger: Logger
     private let state = Mutex(State())
-    private let task = Mutex<Task<Void, Never>?>(nil)
     private let consumer = Mutex<KafkaConsumer?>(nil)
 
     public init(topic: String, configuration: KafkaConsumerConfiguration, logger: Logger) {
@@ -29,7 +30,7 @@ public final class CompactedTopicFollower: Sendable {
         self.logger = logger
     }
 
-    /// Starts reading; returns once every partition is read to its current end.
+    /// Reads every partition to its current end (in the caller's task); `run()` follows from there.
     public func start(timeout: Duration = .seconds(30)) async throws {
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         let handle = consumer.handle
@@ -40,26 +41,42 @@ public final class CompactedTopicFollower: Sendable {
         try consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { (TopicPartition(topic: topic, partition: $0), KafkaOffset.beginning) }))
         state.withLock { $0.partitions = partitions }
         self.consumer.withLock { $0 = consumer }
-        task.withLock {
-            $0 = Task { [self] in
-                while !Task.isCancelled {
-                    guard let batch = try? await consumer.poll(maxRecords: 1_000, timeout: .milliseconds(100)) else { continue }
-                    guard !batch.records.isEmpty else { continue }
-                    state.withLock { s in
-                        for record in batch.records {
-                            _ = s.fold.apply(record)
-                            s.positions[record.partition] = max(s.positions[record.partition] ?? 0, record.offset + 1)
-                        }
-                    }
-                }
+        let ends = try await currentEnds(consumer)
+        let deadline = ContinuousClock.now + timeout
+        while !isRead(to: ends) {
+            guard ContinuousClock.now < deadline else {
+                throw KafkaError(code: .timedOut, message: "reading \(topic) to its end timed out")
             }
+            try? await pollOnce(consumer)
         }
-        try await catchUp(timeout: timeout)
     }
 
-    /// Waits until every record written before this call has been read.
-    public func catchUp(timeout: Duration = .seconds(30)) async throws {
+    /// Follows the topic until graceful shutdown or cancellation.
+    public func run() async {
         guard let consumer = consumer.withLock({ $0 }) else { return }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await pollOnce(consumer)
+        }
+    }
+
+    private func pollOnce(_ consumer: KafkaConsumer) async throws {
+        let batch = try await consumer.poll(maxRecords: 1_000, timeout: .milliseconds(100))
+        guard !batch.records.isEmpty else { return }
+        state.withLock { s in
+            for record in batch.records {
+                _ = s.fold.apply(record)
+                s.positions[record.partition] = max(s.positions[record.partition] ?? 0, record.offset + 1)
+            }
+        }
+    }
+
+    /// Whether every partition has been read up to `ends`.
+    private func isRead(to ends: [Int32: Int64]) -> Bool {
+        state.withLock { s in !ends.contains { (s.positions[$0.key] ?? 0) < $0.value } }
+    }
+
+    /// Each non-empty partition's high watermark now.
+    private func currentEnds(_ consumer: KafkaConsumer) async throws -> [Int32: Int64] {
         let handle = consumer.handle
         let (topic, partitions) = (self.topic, state.withLock { $0.partitions })
         var ends: [Int32: Int64] = [:]
@@ -67,8 +84,15 @@ public final class CompactedTopicFollower: Sendable {
             let (low, high) = try await BlockingCalls.run { try handle.watermarks(topic: topic, partition: p, timeoutMilliseconds: 10_000) }
             if high > low { ends[p] = high }
         }
+        return ends
+    }
+
+    /// Waits until every record written before this call has been read by `run()`.
+    public func catchUp(timeout: Duration = .seconds(30)) async throws {
+        guard let consumer = consumer.withLock({ $0 }) else { return }
+        let ends = try await currentEnds(consumer)
         let deadline = ContinuousClock.now + timeout
-        while state.withLock({ s in ends.contains { (s.positions[$0.key] ?? 0) < $0.value } }) {
+        while !isRead(to: ends) {
             guard ContinuousClock.now < deadline else {
                 throw KafkaError(code: .timedOut, message: "reading \(topic) to its end timed out")
             }
@@ -82,9 +106,8 @@ public final class CompactedTopicFollower: Sendable {
     /// The live records by key (tombstoned keys are absent).
     public var values: [String: ConsumerRecord] { state.withLock { $0.fold.values } }
 
+    /// Closes the consumer; call once `run()` has returned (or was never run).
     public func stop() async {
-        task.withLock { $0?.cancel() }
-        await task.withLock({ $0 })?.value
-        await consumer.withLock({ $0 })?.close()
+        await consumer.withLock({ s in defer { s = nil }; return s })?.close()
     }
 }

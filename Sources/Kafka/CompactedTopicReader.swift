@@ -32,12 +32,16 @@ public final class CompactedTopicReader: Sendable {
         self.refreshInterval = partitionRefreshInterval
     }
 
-    /// Starts reading. The stream ends when the task iterating it is cancelled.
+    /// Starts reading, as a sequence: `read` runs in a task of its own, cancelled when the
+    /// iteration ends.
     public func events() -> AsyncThrowingStream<Event, Error> {
         let (stream, continuation) = AsyncThrowingStream<Event, Error>.makeStream()
         let task = Task { [self] in
             do {
-                try await read(into: continuation)
+                try await read { event in
+                    continuation.yield(event)
+                    return true
+                }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -50,19 +54,34 @@ public final class CompactedTopicReader: Sendable {
     /// Only the initial sync: the live keys and any duplicate-key warnings.
     public func snapshot() async throws -> (values: [String: ConsumerRecord], duplicates: [CompactedTopicFold.DuplicateKey]) {
         var duplicates: [CompactedTopicFold.DuplicateKey] = []
-        for try await event in events() {
+        var values: [String: ConsumerRecord]?
+        try await read { event in
             switch event {
-            case .initDone(let values): return (values, duplicates)
+            case .initDone(let snapshot): values = snapshot
             case .duplicateKey(let d): duplicates.append(d)
             default: break
             }
+            return values == nil
         }
-        throw CancellationError()
+        guard let values else { throw CancellationError() }
+        return (values, duplicates)
     }
 
-    private func read(into continuation: AsyncThrowingStream<Event, Error>.Continuation) async throws {
+    /// Reads in the caller's task, handing each event to `handle`, until `handle` returns false or
+    /// the task is cancelled.
+    public func read(_ handle: (Event) -> Bool) async throws {
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        defer { Task { await consumer.close() } }
+        // Closed before this returns, however reading ends.
+        do {
+            try await follow(consumer, handle)
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+    }
+
+    private func follow(_ consumer: KafkaConsumer, _ handle: (Event) -> Bool) async throws {
         var fold = CompactedTopicFold()
         var assigned: Set<Int32> = []
         var pendingEnds: [Int32: Int64] = [:]  // partition → high watermark still to reach
@@ -99,7 +118,7 @@ public final class CompactedTopicReader: Sendable {
         while !Task.isCancelled {
             if !initialized && metadataKnown && pendingEnds.isEmpty {
                 initialized = true
-                continuation.yield(.initDone(fold.values))
+                guard handle(.initDone(fold.values)) else { return }
             }
             let batch = try await consumer.poll(maxRecords: 1_000, timeout: .milliseconds(100))
             for record in batch.records {
@@ -107,13 +126,13 @@ public final class CompactedTopicReader: Sendable {
                 if let duplicate, !reportedDuplicates.contains(duplicate.key) {
                     reportedDuplicates.insert(duplicate.key)
                     logger.warning("\(topic): \(duplicate)")
-                    continuation.yield(.duplicateKey(duplicate))
+                    guard handle(.duplicateKey(duplicate)) else { return }
                 }
                 if let end = pendingEnds[record.partition], record.offset + 1 >= end { pendingEnds[record.partition] = nil }
                 guard initialized else { continue }
                 switch change {
-                case .upsert(let r): continuation.yield(.upsert(r))
-                case .delete(let key, let tombstone): continuation.yield(.delete(key: key, tombstone: tombstone))
+                case .upsert(let r): guard handle(.upsert(r)) else { return }
+                case .delete(let key, let tombstone): guard handle(.delete(key: key, tombstone: tombstone)) else { return }
                 case .none: break
                 }
             }

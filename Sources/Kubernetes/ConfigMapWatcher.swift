@@ -44,14 +44,21 @@ public struct ConfigMapWatcher: Sendable {
         self.logger = logger
     }
 
+    /// The changes as a sequence: `watch` runs in a task of its own, cancelled when the
+    /// iteration ends.
     public func changes() -> AsyncStream<ConfigMapChange> {
         let (stream, continuation) = AsyncStream<ConfigMapChange>.makeStream()
-        let task = Task { await run(continuation) }
+        let task = Task {
+            await watch { continuation.yield($0) }
+            continuation.finish()
+        }
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
 
-    private func run(_ out: AsyncStream<ConfigMapChange>.Continuation) async {
+    /// Lists, then watches, in the caller's task, handing each change to `emit`, until the task
+    /// is cancelled.
+    public func watch(_ emit: (ConfigMapChange) -> Void) async {
         var resourceVersion: String?  // nil: list first
         var backoff = timing.initialBackoff
         while !Task.isCancelled {
@@ -59,32 +66,32 @@ public struct ConfigMapWatcher: Sendable {
                 if resourceVersion == nil {
                     let list = try await client.listConfigMaps(namespace: namespace, name: name)
                     resourceVersion = list.resourceVersion
-                    out.yield(.listed(list.items.first { $0.name == name }))
+                    emit(.listed(list.items.first { $0.name == name }))
                 }
                 let opened = ContinuousClock.now
                 var delivered = false
                 let jitter = Int.random(in: -(timing.watchTimeoutSeconds / 10)...(timing.watchTimeoutSeconds / 10))
-                let events = client.watchConfigMaps(namespace: namespace, name: name, resourceVersion: resourceVersion ?? "",
-                                                    timeoutSeconds: max(1, timing.watchTimeoutSeconds + jitter))
-                watch: for try await event in events {
+                try await client.watchConfigMaps(namespace: namespace, name: name, resourceVersion: resourceVersion ?? "",
+                                                 timeoutSeconds: max(1, timing.watchTimeoutSeconds + jitter)) { event in
                     switch event {
                     case .added(let map), .modified(let map):
                         resourceVersion = map.resourceVersion
                         delivered = true
-                        if map.name == name { out.yield(.applied(map)) }
+                        if map.name == name { emit(.applied(map)) }
                     case .deleted(let map):
                         resourceVersion = map.resourceVersion
                         delivered = true
-                        if map.name == name { out.yield(.deleted(map)) }
+                        if map.name == name { emit(.deleted(map)) }
                     case .bookmark(let rv):
                         if !rv.isEmpty { resourceVersion = rv }
                     case .error(let status) where status.isExpired:
                         logger.info("watch of configmap \(namespace)/\(name) expired at \(resourceVersion ?? "?"); relisting")
                         resourceVersion = nil
-                        break watch
+                        return false
                     case .error(let status):
                         throw KubeError(.unavailable, "watch ended with \(status.code) \(status.reason): \(status.message)")
                     }
+                    return true
                 }
                 // The server ended the watch (its timeout): resume from the newest version seen.
                 if delivered || ContinuousClock.now - opened >= timing.healthyAfter { backoff = timing.initialBackoff }
@@ -100,7 +107,7 @@ public struct ConfigMapWatcher: Sendable {
                     continue
                 case .unauthorized, .refused, .configuration, .malformed, .tls:
                     logger.error("configmap \(namespace)/\(name): \(error)")
-                    out.yield(.failed(error.message))
+                    emit(.failed(error.message))
                     try? await Task.sleep(for: jittered(timing.maxBackoff))
                 case .unavailable:
                     logger.warning("configmap \(namespace)/\(name): \(error) (retry in \(backoff))")
@@ -113,7 +120,6 @@ public struct ConfigMapWatcher: Sendable {
                 backoff = min(backoff * 2, timing.maxBackoff)
             }
         }
-        out.finish()
     }
 
     /// ±20 %, so many watchers do not retry in step.

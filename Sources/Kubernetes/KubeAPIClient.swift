@@ -33,42 +33,34 @@ public struct KubeAPIClient: Sendable {
     }
 
     /// A watch from `resourceVersion` ("" or "0": synthetic ADDED events for what exists first),
-    /// ended by the server after about `timeoutSeconds`. Events arrive as the server sends them.
-    public func watchConfigMaps(namespace: String, name: String?, resourceVersion: String,
-                                timeoutSeconds: Int) -> AsyncThrowingStream<WatchEvent, Error> {
+    /// ended by the server after about `timeoutSeconds`, in the caller's task: each event goes to
+    /// `handle` as the server sends it, until `handle` returns false or the server ends the watch.
+    public func watchConfigMaps(namespace: String, name: String?, resourceVersion: String, timeoutSeconds: Int,
+                                handle: (WatchEvent) throws -> Bool) async throws {
         var query = selector(name) + [("watch", "1"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", "\(timeoutSeconds)")]
         if !resourceVersion.isEmpty { query.append(("resourceVersion", resourceVersion)) }
         // The transfer may last the whole watch; a little longer than the server's own timeout.
         let request = makeRequest(path(namespace), query: query, timeout: .seconds(timeoutSeconds + 30))
-        let transfers = http.stream(request)
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                var parser = WatchEventParser()
-                var status = 0
-                var errorBody: [UInt8] = []
-                do {
-                    for try await part in transfers {
-                        switch part {
-                        case .head(let code, _):
-                            status = code
-                        case .body(let chunk) where status != 200:
-                            errorBody += chunk
-                        case .body(let chunk):
-                            for event in try parser.feed(chunk) { continuation.yield(event) }
-                        }
-                    }
-                    if status != 200 {
-                        throw KubeError.status(status, body: errorBody)
-                    }
-                    for event in try parser.finish() { continuation.yield(event) }
-                    continuation.finish()
-                } catch let error as HTTPError {
-                    continuation.finish(throwing: KubeError.from(error))
-                } catch {
-                    continuation.finish(throwing: error)
+        var parser = WatchEventParser()
+        var status = 0
+        var errorBody: [UInt8] = []
+        do {
+            for try await part in http.stream(request) {
+                switch part {
+                case .head(let code, _):
+                    status = code
+                case .body(let chunk) where status != 200:
+                    errorBody += chunk
+                case .body(let chunk):
+                    for event in try parser.feed(chunk) { guard try handle(event) else { return } }
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
+            if status != 200 {
+                throw KubeError.status(status, body: errorBody)
+            }
+            for event in try parser.finish() { guard try handle(event) else { return } }
+        } catch let error as HTTPError {
+            throw KubeError.from(error)
         }
     }
 

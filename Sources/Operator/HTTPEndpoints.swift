@@ -13,7 +13,7 @@ public protocol OperatorProbe: Sendable {
 
 extension StreamOperator: OperatorProbe {}
 
-/// `/healthz`, `/readyz`, `/metrics` and `/status` (DESIGN.md, "HTTP"). On start the contract line
+/// `/healthz`, `/readyz`, `/metrics` and `/status`. On start the contract line
 /// `http endpoints: http://127.0.0.1:<port>` goes to stdout with the port actually bound.
 public enum HTTPEndpoints {
     public static func router(probe: any OperatorProbe) -> Router<BasicRequestContext> {

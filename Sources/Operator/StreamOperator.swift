@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Kafka
 import Kubernetes
@@ -10,28 +9,35 @@ import StreamConfig
 import StreamManagerKit
 import Synchronization
 
-/// The operator as one `Service`: desired state → reconcile loop → `StreamManagerV2`, with the
-/// status publisher reporting each step. Graceful shutdown stops reconciling, drains and flushes
-/// the streams (cursors committed), publishes final statuses and tombstones the heartbeat.
+/// The operator as one `Service`: desired state → reconcile loop → `StreamRuntime`, with the
+/// status publisher reporting each step. Its parts run as services of one `ServiceGroup`, started
+/// in this order and stopped by graceful shutdown in reverse: the operator's own loops (status
+/// ticks, broker health, start-up) stop first and publish the last counts; the fleet membership
+/// leaves the replicas' group, whose revocation hands every owned source over while the reconcile
+/// loop can still act; the reconcile loop stops; the runtime drains and flushes the streams
+/// (cursors committed) and stops its DLQ re-driver, lag monitor and sink; a fleet's status-topic
+/// view stops following. Then the final statuses are published and the heartbeat tombstoned.
 public final class StreamOperator: Service, Sendable {
     public let settings: OperatorSettings
-    public let manager: StreamManagerV2
+    public let runtime: StreamRuntime
     public let loop: ReconcileLoop
     public let publisher: StatusPublisher
     /// Kafka mode with shared sources: which sources this replica owns.
     public let ownership: Ownership?
     private let staleGuard: StaleStatusGuard?
     /// A fleet follows the status topic: the guard reads it, and the publisher sweeps stale
-    /// records with it. A single replica reads it once after its initial sync (`sweepOnce`).
-    private let statusView: StatusTopicView?
-    private let brokerHealth: BrokerHealth
+    /// records with it. A single replica reads it once after its initial sync (`sweepStatusOnce`).
+    fileprivate let statusView: StatusTopicView?
+    fileprivate let brokerHealth: BrokerHealth
     private let statusProducer: KafkaProducer
     /// `kafka.properties`, `${ENV}` resolved: every client of the operator uses them.
     private let properties: [String: String]
-    private let logger: Logger
+    fileprivate let logger: Logger
     /// When the tick loop last ran (liveness: the process and its loops are alive).
-    private let lastTick = Mutex<ContinuousClock.Instant?>(nil)
-    private let started = Mutex(false)
+    fileprivate let lastTick = Mutex<ContinuousClock.Instant?>(nil)
+    fileprivate let started = Mutex(false)
+    /// Resolved once start-up is done: true when Kafka answered, false when shutdown came first.
+    fileprivate let prepared = OneShot<Bool>()
 
     public init(settings: OperatorSettings, logger: Logger) throws {
         MetricsExport.install()  // before any metric object exists
@@ -39,9 +45,8 @@ public final class StreamOperator: Service, Sendable {
         self.logger = logger
         let properties = try settings.config.kafka.resolvedProperties()
         self.properties = properties
-        var managerConfig = settings.config
-        managerConfig.sources = [:]  // the desired-state source decides what runs
-        manager = StreamManagerV2(config: managerConfig, bootstrapServers: settings.bootstrapServers, logger: logger)
+        // The desired-state source decides what runs: the runtime takes only the shared settings.
+        runtime = StreamRuntime(config: settings.config, bootstrapServers: settings.bootstrapServers, logger: logger)
 
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: settings.bootstrapServers)
         producerConfiguration.clientID = "stream-manager-status"
@@ -66,7 +71,7 @@ public final class StreamOperator: Service, Sendable {
         publisher = StatusPublisher(
             identity: .init(instanceID: settings.instanceID, configSource: settings.configSourceName),
             writer: KafkaStatusWriter(topic: settings.statusTopic, producer: statusProducer, logger: logger),
-            manager: manager, interval: settings.statusInterval, ownership: ownership, staleGuard: staleGuard,
+            runtime: runtime, interval: settings.statusInterval, ownership: ownership, staleGuard: staleGuard,
             statusView: statusView, logger: logger)
 
         // What sources may read comes from the operator's own --config only, never from the desired state.
@@ -86,7 +91,7 @@ public final class StreamOperator: Service, Sendable {
         }
         let publisher = self.publisher
         // A last accepted config read back from the offsets topic is held to the same rules.
-        loop = ReconcileLoop(manager: manager, source: source, logger: logger, ownership: ownership,
+        loop = ReconcileLoop(runtime: runtime, source: source, logger: logger, ownership: ownership,
                              validation: .operator(access)) { publisher.handle($0) }
     }
 
@@ -125,49 +130,39 @@ public final class StreamOperator: Service, Sendable {
     }
 
     public func run() async throws {
-        await runUntilShutdown()
-        await shutDown()
-    }
-
-    private func runUntilShutdown() async {
-        let membership = TaskBox()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [self] in
-                guard await prepare() else { return }
-                if let fleet = await fleetMembership() {
-                    membership.set(Task { await fleet.run() })
-                }
-                await loop.run()
-            }
-            group.addTask { [self] in await brokerHealth.run() }
-            if statusView == nil {
-                group.addTask { [self] in await sweepStatusOnce() }
-            }
-            group.addTask { [self] in
-                while !Task.isCancelled {
-                    if started.withLock({ $0 }) { publisher.tick(view) }
-                    lastTick.withLock { $0 = .now }
-                    try? await Task.sleep(for: .seconds(1))
-                }
-            }
-            try? await gracefulShutdown()
-            publisher.beginShutdown()
-            if started.withLock({ $0 }) { publisher.tick(view) }  // the last counts, before sources are handed over
-            // Leave the group first: its revocation hands every owned source over (drained,
-            // cursors committed) while the reconcile loop can still act; the others take them.
-            if let task = membership.task {
-                task.cancel()
-                await task.value
-            }
-            group.cancelAll()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let statusView {
+            // Followed until the runtime has stopped: the guard reads it for the final statuses.
+            services.append(.init(service: AfterStartup(gate: prepared, service: statusView), successTerminationBehavior: .ignore,
+                                  serviceName: "status-view"))
         }
+        services += [
+            .init(service: AfterStartup(gate: prepared, service: runtime),
+                  successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup,
+                  serviceName: "stream-runtime"),
+            // The desired-state source may end (a test's); what runs keeps running until shutdown.
+            .init(service: AfterStartup(gate: prepared, service: loop), successTerminationBehavior: .ignore,
+                  serviceName: "reconcile-loop"),
+        ]
+        if ownership != nil {
+            services.append(.init(service: FleetService(op: self), successTerminationBehavior: .ignore,
+                                  serviceName: "fleet-membership"))
+        }
+        services.append(.init(service: OperatorLoops(op: self), successTerminationBehavior: .gracefullyShutdownGroup,
+                              serviceName: "operator"))
+        do {
+            try await ServiceGroup(configuration: .init(services: services, logger: logger)).run()
+        } catch {
+            logger.error("operator services stopped: \(error)")
+        }
+        await shutDown()
     }
 
     /// A single replica's sweep of the status topic: once the initial sync is applied and a few
     /// seconds have passed (records written around the sync have landed), records of sources that
     /// are no longer desired — removed while no manager ran — are tombstoned. Read once: following
     /// the topic would keep every source's record in memory for nothing else.
-    private func sweepStatusOnce() async {
+    fileprivate func sweepStatusOnce() async {
         while !Task.isCancelled && !(loop.isReady && started.withLock({ $0 })) { try? await Task.sleep(for: .milliseconds(200)) }
         try? await Task.sleep(for: .seconds(3))
         guard !Task.isCancelled else { return }
@@ -183,9 +178,9 @@ public final class StreamOperator: Service, Sendable {
     }
 
     /// The replicas' group on the config topic, once its partition count is known.
-    private func fleetMembership() async -> FleetMembership? {
+    fileprivate func fleetMembership() async -> FleetMembership? {
         guard let ownership else { return nil }
-        while !Task.isCancelled {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let count = try? await KafkaAdmin(configuration: adminConfiguration, logger: logger).partitions(of: settings.configTopic)?.count,
                count > 0 {
                 ownership.setPartitionCount(count)
@@ -193,6 +188,7 @@ public final class StreamOperator: Service, Sendable {
             }
             try? await Task.sleep(for: .seconds(1))
         }
+        guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return nil }
         let manager = settings.config.manager
         var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers, groupID: manager.groupID)
         consumer.clientID = "stream-manager-fleet-\(settings.instanceID)"
@@ -201,71 +197,124 @@ public final class StreamOperator: Service, Sendable {
         consumer.properties = properties
         let loop = self.loop
         return FleetMembership(topic: settings.configTopic, configuration: consumer, ownership: ownership, logger: logger,
-                               onAssign: { _ in Task { await loop.reconcileNow() } },
-                               onRevoke: { _ in
-                                   // Runs inside the rebalance on the consumer's own thread: block it until
-                                   // the revoked sources are stopped, so they are never run twice.
-                                   let done = DispatchSemaphore(value: 0)
-                                   Task {
-                                       await loop.reconcileNow()
-                                       done.signal()
-                                   }
-                                   done.wait()
-                               })
+                               onAssign: { _ in await loop.reconcileNow() },
+                               // The rebalance waits for this: the revoked sources are stopped first.
+                               onRevoke: { _ in await loop.reconcileNow() })
     }
 
-    /// Topics, then the manager's shared parts; retried until Kafka answers or shutdown.
-    private func prepare() async -> Bool {
+    /// Topics, then the runtime's shared parts; retried until Kafka answers or shutdown. Returns
+    /// whether it got there, and the topics whose compaction is still to be checked.
+    fileprivate func prepare() async -> (ready: Bool, compaction: (admin: KafkaAdmin, topics: [String])?) {
         var wait = Duration.milliseconds(500)
-        while !Task.isCancelled {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
+                var compaction: (admin: KafkaAdmin, topics: [String])?
                 if settings.ensureTopics {
                     let client = try KafkaAdmin(configuration: adminConfiguration, logger: logger)
                     let existing = try await TopicSetup.ensure(TopicSetup.specs(settings), admin: client)
-                    Task { [logger] in _ = await TopicSetup.checkCompaction(existing, admin: client, logger: logger) }
+                    compaction = (client, existing)
                 }
-                try await manager.start()
+                try await runtime.open()
                 try await statusView?.start()
                 started.withLock { $0 = true }
                 logger.info("operator started", metadata: ["instance_id": "\(settings.instanceID)",
                                                            "config_source": "\(settings.configSourceName)"])
-                return true
+                return (true, compaction)
             } catch {
                 logger.error("cannot start yet (retry in \(wait)): \(error)")
                 try? await Task.sleep(for: wait)
                 wait = min(wait * 2, .seconds(30))
             }
         }
-        return false
+        return (false, nil)
     }
 
-    private var view: StatusPublisher.DesiredView {
+    fileprivate var view: StatusPublisher.DesiredView {
         .init(desired: loop.desired, documentError: loop.documentError, ready: loop.isReady, kafkaProblem: brokerHealth.problem)
     }
 
-    /// Drain and flush the streams (cursors committed), then the final statuses.
+    /// After the services stopped (the streams drained and flushed, cursors committed): the final
+    /// statuses.
     private func shutDown() async {
         guard started.withLock({ $0 }) else {
             await statusProducer.close()
             return
         }
-        await manager.stop()  // the last counts were taken when shutdown began
         await publisher.finish()
         await statusProducer.close()
         await statusView?.stop()
-        let delivered = manager.metrics().producer.total_sent
+        let delivered = runtime.metrics().producer.total_sent
         logger.info("operator stopped; \(delivered) records delivered")
     }
 
     /// `GET /status`: the metrics tree.
     public func metricsJSON() -> [UInt8] {
-        Array((try? SortedJSON.encode(manager.metrics())) ?? Data())
+        Array((try? SortedJSON.encode(runtime.metrics())) ?? Data())
     }
 }
 
-/// Holds the membership task for whoever ends it (a Mutex cannot be captured by a closure).
-private final class TaskBox: Sendable {
-    private let value = Mutex<Task<Void, Never>?>(nil)
-    func set(_ task: Task<Void, Never>) { value.withLock { $0 = task } }
-    var task: Task<Void, Never>? { value.withLock { $0 } }
+/// A service that starts once the operator's start-up is done (and not at all when shutdown
+/// comes first).
+private struct AfterStartup: Service {
+    let gate: OneShot<Bool>
+    let service: any Service
+
+    func run() async throws {
+        guard await gate.value else {
+            // Returning before its turn in the shutdown would cancel the group.
+            try? await gracefulShutdown()
+            return
+        }
+        try await service.run()
+    }
+}
+
+/// The replicas' group membership, once start-up is done and the config topic's partition count
+/// is known.
+private struct FleetService: Service {
+    let op: StreamOperator
+
+    func run() async {
+        guard await op.prepared.value, let fleet = await op.fleetMembership() else {
+            try? await gracefulShutdown()  // see `AfterStartup`
+            return
+        }
+        await fleet.run()
+    }
+}
+
+/// The operator's own loops: start-up (retried until Kafka answers), the status ticks (which
+/// also keep liveness), broker health, and a single replica's sweep of the status topic. On
+/// graceful shutdown the publisher stops writing ordinary updates after one last tick (the last
+/// counts, before sources are handed over), and the loops end.
+private struct OperatorLoops: Service {
+    let op: StreamOperator
+
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { [op] in
+                let (ready, compaction) = await op.prepare()
+                op.prepared.resolve(ready)
+                if let compaction {
+                    _ = await TopicSetup.checkCompaction(compaction.topics, admin: compaction.admin, logger: op.logger)
+                }
+            }
+            group.addTask { [op] in await op.brokerHealth.run() }
+            if op.statusView == nil {
+                group.addTask { [op] in await op.sweepStatusOnce() }
+            }
+            group.addTask { [op] in
+                while !Task.isCancelled {
+                    if op.started.withLock({ $0 }) { op.publisher.tick(op.view) }
+                    op.lastTick.withLock { $0 = .now }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            try? await gracefulShutdown()
+            op.publisher.beginShutdown()
+            if op.started.withLock({ $0 }) { op.publisher.tick(op.view) }
+            op.prepared.resolve(false)  // start-up had not finished: nothing else starts
+            group.cancelAll()
+        }
+    }
 }

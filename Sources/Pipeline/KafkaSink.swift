@@ -6,8 +6,8 @@ import Synchronization
 /// The last stage: takes batches from the manager's priority queue, waits as the throttler
 /// says, and hands records to the Kafka producer. Delivery reports decide each record's fate:
 /// delivered; retried (up to `maxRetries`, for retriable errors); or sent to the dead-letter
-/// topic with the `dlq.*` headers. Every record's final outcome goes to `onOutcomes`, which the
-/// streams use to commit cursors only after delivery.
+/// topic with the `dlq.*` headers. Every record's final outcome goes to its stream's handler in
+/// `DeliveryOutcomeHandlers`: the streams commit cursors only after delivery.
 public final class KafkaSink: Sendable {
     public struct Settings: Sendable {
         /// Records taken from the queue per batch (`kafka.batch_size`).
@@ -17,8 +17,6 @@ public final class KafkaSink: Sendable {
         public var enableDLQ: Bool = true
         public init() {}
     }
-
-    public typealias OutcomeHandler = @Sendable ([DeliveryOutcomes]) -> Void
 
     /// A record to (re-)send.
     struct InFlight: SinkItem {
@@ -53,55 +51,46 @@ public final class KafkaSink: Sendable {
     private let queue: PriorityQueue
     private let throttler: Throttler?
     private let settings: Settings
-    private let logger: Logger
-    private let metrics = ProducerMetrics()
-    private let window = Mutex(InFlightWindow<Ticket>())
-    /// Re-sends and DLQ copies, handed from the delivery-report thread to the retry loop.
-    private let retries = AsyncStream<[InFlight]>.makeStream()
-    private let pendingRetries = Atomic<Int>(0)
-    private let dlqTopics = Mutex<[String: String]>([:])
-    private let state: SinkState
-    private let producerBox = Mutex<KafkaProducer?>(nil)
+    private let deliveries: Deliveries
+    private let producer: KafkaProducer
 
-    private final class SinkState: Sendable {
-        let onOutcomes: OutcomeHandler
-        let inFlightCount = Atomic<Int>(0)
-        init(onOutcomes: @escaping OutcomeHandler) { self.onOutcomes = onOutcomes }
-    }
-
+    /// `outcomes` receives every record's final outcome, by stream id.
     public init(producerConfiguration: KafkaProducerConfiguration, queue: PriorityQueue, throttler: Throttler?,
-                settings: Settings = Settings(), logger: Logger, onOutcomes: @escaping OutcomeHandler) throws {
+                settings: Settings = Settings(), logger: Logger, outcomes: DeliveryOutcomeHandlers) throws {
         self.queue = queue
         self.throttler = throttler
         self.settings = settings
-        self.logger = logger
-        self.state = SinkState(onOutcomes: onOutcomes)
-        // The producer's delivery handler needs the sink; the sink owns the producer.
-        let weakSelf = WeakBox<KafkaSink>()
-        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { reports in
-            weakSelf.value?.handle(reports)
+        // The producer's delivery handler holds what settles outcomes, not the sink that owns the
+        // producer: no reference cycle, so no weak reference.
+        let deliveries = Deliveries(settings: settings, logger: logger, outcomes: outcomes)
+        self.deliveries = deliveries
+        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { reports in
+            deliveries.handle(reports)
         }
-        producerBox.withLock { $0 = producer }
-        weakSelf.value = self
     }
-
-    private var producer: KafkaProducer { producerBox.withLock { $0! } }
 
     /// Sets a source's dead-letter topic (`dlq_topic`); by default it is `<topic>.dlq`.
     public func setDeadLetterTopic(_ topic: String?, forSource sourceID: String) {
-        dlqTopics.withLock { $0[sourceID] = topic }
+        deliveries.dlqTopics.withLock { $0[sourceID] = topic }
     }
 
     /// The send loop: runs until the queue is closed and empty, then flushes. Re-sends run
     /// in a loop of their own, so they go out even while the queue is idle.
     public func run() async throws {
-        let retryLoop = Task { [self] in
-            for await items in retries.stream {
-                try? await send(items[...])
-                pendingRetries.subtract(items.count, ordering: .releasing)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                for await items in deliveries.retries.stream {
+                    try? await send(items[...])
+                    deliveries.pendingRetries.subtract(items.count, ordering: .releasing)
+                }
             }
+            defer { group.cancelAll() }
+            try await sendQueued()
+            try? await flush(timeout: .seconds(30))
         }
-        defer { retryLoop.cancel() }
+    }
+
+    private func sendQueued() async throws {
         while true {
             // Pacing comes first: a batch is taken from the queue only when it may go, so a
             // critical record queued during the wait still goes ahead of a low one.
@@ -114,15 +103,15 @@ public final class KafkaSink: Sendable {
             }
             if let throttler { try await throttler.throttle(batchOf: pieces.reduce(0) { $0 + $1.count }) }
             for piece in pieces { try await send(piece) }
-            metrics.batchSent()
+            deliveries.metrics.batchSent()
         }
-        try? await flush(timeout: .seconds(30))
     }
 
     /// Waits until every record handed to the producer has its outcome.
     public func flush(timeout: Duration) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while state.inFlightCount.load(ordering: .acquiring) > 0 || pendingRetries.load(ordering: .acquiring) > 0 {
+        while deliveries.inFlightCount.load(ordering: .acquiring) > 0
+                || deliveries.pendingRetries.load(ordering: .acquiring) > 0 {
             if ContinuousClock.now >= deadline { throw KafkaError(code: .timedOut, message: "sink flush timed out") }
             try await Task.sleep(for: .milliseconds(2))
         }
@@ -141,10 +130,10 @@ public final class KafkaSink: Sendable {
     public var lastClientError: KafkaError? { producer.lastClientError }
 
     /// Drops a removed source's delivery series.
-    public func forgetMetrics(sourceID: String) { metrics.forget(source: sourceID) }
+    public func forgetMetrics(sourceID: String) { deliveries.metrics.forget(source: sourceID) }
 
     public func metricsSnapshot() -> ProducerMetricsSnapshot {
-        metrics.snapshot(inFlight: state.inFlightCount.load(ordering: .relaxed))
+        deliveries.metrics.snapshot(inFlight: deliveries.inFlightCount.load(ordering: .relaxed))
     }
 
     /// Hands records to the producer, registering each in the in-flight window under the
@@ -157,7 +146,7 @@ public final class KafkaSink: Sendable {
         while index < items.count {
             var rejected: [(InFlight, KafkaError)] = []
             let stalled: Bool = items.withUnsafeBufferPointer { items in
-                window.withLock { window in
+                deliveries.window.withLock { window in
                     while index < items.count {
                         let destination = items[index].deadLetterOf ?? items[index].record.topic
                         let sent = Result { () throws(KafkaError) -> UInt64 in
@@ -173,7 +162,7 @@ public final class KafkaSink: Sendable {
                                                  sequence: items[index].record.sequence, priority: items[index].record.priority,
                                                  topic: items[index].record.topic, attempts: items[index].attempts,
                                                  deadLetterOf: items[index].deadLetterOf), id: id)
-                            state.inFlightCount.add(1, ordering: .relaxed)
+                            deliveries.inFlightCount.add(1, ordering: .relaxed)
                         case .failure(let error) where error.code == .queueFull:
                             return true
                         case .failure(let error):
@@ -186,102 +175,24 @@ public final class KafkaSink: Sendable {
                     return false
                 }
             }
-            for (item, error) in rejected { settle(item, error: error) }
+            for (item, error) in rejected { deliveries.settle(item, error: error) }
             // Backpressure from librdkafka's queue: free slots by serving reports here, as a
             // hand-written librdkafka loop would; wait only if none were ready.
             if stalled, producer.serveDeliveryReports() == 0 { try await Task.sleep(for: .milliseconds(1)) }
         }
     }
 
-    /// Delivery reports, on the producer's polling thread, in batches.
-    private func handle(_ reports: [DeliveryReport]) {
-        var outcomes = OutcomeBatcher()
-        var failures: [(InFlight, KafkaError)] = []
-        // Successes are settled under the window lock; failures (rare) are handled after it.
-        let settledCount: Int = window.withLock { window in
-            var n = 0
-            for r in reports {
-                guard let ticket = window.remove(id: r.messageID) else { continue }
-                n += 1
-                if let error = r.error {
-                    failures.append((ticket.restored(from: r), error))
-                } else if ticket.deadLetterOf != nil {
-                    outcomes.add(ticket.streamID, ticket.sourceID, ticket.sequence) { $0.deadLettered += 1 }
-                } else {
-                    outcomes.add(ticket.streamID, ticket.sourceID, ticket.sequence) { $0.delivered += 1 }
-                }
-            }
-            return n
-        }
-        state.inFlightCount.subtract(settledCount, ordering: .relaxed)
-        var retried = 0
-        var toRetry: [InFlight] = []
-        for (item, error) in failures {
-            if item.deadLetterOf != nil {
-                // The outcome of a DLQ copy is the outcome of the original record.
-                logger.error("record of \(item.record.sourceID) lost: DLQ write failed: \(error)")
-                outcomes.add(item.record) { $0.failed += 1 }
-            } else if error.isRetriable && item.attempts <= settings.maxRetries {
-                var again = item
-                again.attempts += 1
-                toRetry.append(again)
-                retried += 1
-            } else if let dlqItem = deadLetterCopy(of: item, error: error) {
-                toRetry.append(dlqItem)
-            } else {
-                logger.error("record of \(item.record.sourceID) not delivered to \(item.record.topic): \(error)")
-                outcomes.add(item.record) { $0.failed += 1 }
-            }
-        }
-        if !toRetry.isEmpty { retry(toRetry) }
-        metrics.record(outcomes.runs, retries: retried)
-        if !outcomes.runs.isEmpty { state.onOutcomes(outcomes.runs) }
-    }
-
-    /// Settles a record that never reached librdkafka.
-    private func settle(_ item: InFlight, error: KafkaError) {
-        if let dlqItem = deadLetterCopy(of: item, error: error) {
-            retry([dlqItem])
-        } else {
-            report(failed: item.record)
-        }
-    }
-
-    private func retry(_ items: [InFlight]) {
-        pendingRetries.add(items.count, ordering: .releasing)
-        retries.continuation.yield(items)
-    }
-
-    private func report(failed record: PipelineRecord) {
-        var outcome = DeliveryOutcomes(streamID: record.streamID, sourceID: record.sourceID)
-        outcome.sequences = [record.sequence]
-        outcome.failed = 1
-        metrics.record([outcome], retries: 0)
-        state.onOutcomes([outcome])
-    }
-
-    private func deadLetterCopy(of item: InFlight, error: KafkaError) -> InFlight? {
-        guard settings.enableDLQ, item.deadLetterOf == nil else { return nil }
-        let topic = dlqTopics.withLock { $0[item.record.sourceID] } ?? DeadLetter.defaultTopic(for: item.record.topic)
-        let copy = DeadLetter.record(for: item.record, dlqTopic: topic, error: error.description, stage: .produce,
-                                     attempts: item.attempts)
-        var record = item.record
-        record.headers = copy.headers
-        return InFlight(record: record, attempts: item.attempts, deadLetterOf: topic)
-    }
-
     /// Sends a record a pipeline stage refused (e.g. malformed) straight to the DLQ.
     public func deadLetter(_ record: PipelineRecord, error: String, stage: DeadLetter.Stage) async throws {
-        let topic = dlqTopics.withLock { $0[record.sourceID] } ?? DeadLetter.defaultTopic(for: record.topic)
+        let topic = deliveries.dlqTopics.withLock { $0[record.sourceID] } ?? DeadLetter.defaultTopic(for: record.topic)
         var copy = record
         copy.headers = DeadLetter.record(for: record, dlqTopic: topic, error: error, stage: stage, attempts: 1).headers
         if settings.enableDLQ {
             try await send([InFlight(record: copy, attempts: 1, deadLetterOf: topic)][...])
         } else {
-            report(failed: record)
+            deliveries.report(failed: record)
         }
     }
-
 }
 
 /// What the send loop needs of an item: fresh records from the queue, or re-sends and DLQ copies.
@@ -297,12 +208,103 @@ extension PipelineRecord: SinkItem {
     var deadLetterOf: String? { nil }
 }
 
-/// A weak reference that can be filled in after the closure holding it is created.
-final class WeakBox<T: AnyObject & Sendable>: Sendable {
-    private let storage = Mutex<WeakRef?>(nil)
-    private struct WeakRef: @unchecked Sendable { weak var object: T? }
-    var value: T? {
-        get { storage.withLock { $0?.object } }
-        set { storage.withLock { $0 = WeakRef(object: newValue) } }
+extension KafkaSink {
+    /// What settles records once librdkafka reports on them: the in-flight window, the outcome
+    /// handlers, re-sends and DLQ copies (handed to the sink's retry loop), the producer metrics.
+    /// Shared by the sink and the producer's delivery handler.
+    final class Deliveries: Sendable {
+        let window = Mutex(InFlightWindow<Ticket>())
+        let metrics = ProducerMetrics()
+        /// Re-sends and DLQ copies, handed from the delivery-report thread to the retry loop.
+        let retries = AsyncStream<[InFlight]>.makeStream()
+        let pendingRetries = Atomic<Int>(0)
+        let inFlightCount = Atomic<Int>(0)
+        let dlqTopics = Mutex<[String: String]>([:])
+        private let settings: Settings
+        private let logger: Logger
+        private let outcomes: DeliveryOutcomeHandlers
+
+        init(settings: Settings, logger: Logger, outcomes: DeliveryOutcomeHandlers) {
+            self.settings = settings
+            self.logger = logger
+            self.outcomes = outcomes
+        }
+
+        /// Delivery reports, on the producer's polling thread, in batches.
+        func handle(_ reports: [DeliveryReport]) {
+            var batch = OutcomeBatcher()
+            var failures: [(InFlight, KafkaError)] = []
+            // Successes are settled under the window lock; failures (rare) are handled after it.
+            let settledCount: Int = window.withLock { window in
+                var n = 0
+                for r in reports {
+                    guard let ticket = window.remove(id: r.messageID) else { continue }
+                    n += 1
+                    if let error = r.error {
+                        failures.append((ticket.restored(from: r), error))
+                    } else if ticket.deadLetterOf != nil {
+                        batch.add(ticket.streamID, ticket.sourceID, ticket.sequence) { $0.deadLettered += 1 }
+                    } else {
+                        batch.add(ticket.streamID, ticket.sourceID, ticket.sequence) { $0.delivered += 1 }
+                    }
+                }
+                return n
+            }
+            inFlightCount.subtract(settledCount, ordering: .relaxed)
+            var retried = 0
+            var toRetry: [InFlight] = []
+            for (item, error) in failures {
+                if item.deadLetterOf != nil {
+                    // The outcome of a DLQ copy is the outcome of the original record.
+                    logger.error("record of \(item.record.sourceID) lost: DLQ write failed: \(error)")
+                    batch.add(item.record) { $0.failed += 1 }
+                } else if error.isRetriable && item.attempts <= settings.maxRetries {
+                    var again = item
+                    again.attempts += 1
+                    toRetry.append(again)
+                    retried += 1
+                } else if let dlqItem = deadLetterCopy(of: item, error: error) {
+                    toRetry.append(dlqItem)
+                } else {
+                    logger.error("record of \(item.record.sourceID) not delivered to \(item.record.topic): \(error)")
+                    batch.add(item.record) { $0.failed += 1 }
+                }
+            }
+            if !toRetry.isEmpty { retry(toRetry) }
+            metrics.record(batch.runs, retries: retried)
+            outcomes.settle(batch.runs)
+        }
+
+        /// Settles a record that never reached librdkafka.
+        func settle(_ item: InFlight, error: KafkaError) {
+            if let dlqItem = deadLetterCopy(of: item, error: error) {
+                retry([dlqItem])
+            } else {
+                report(failed: item.record)
+            }
+        }
+
+        func retry(_ items: [InFlight]) {
+            pendingRetries.add(items.count, ordering: .releasing)
+            retries.continuation.yield(items)
+        }
+
+        func report(failed record: PipelineRecord) {
+            var outcome = DeliveryOutcomes(streamID: record.streamID, sourceID: record.sourceID)
+            outcome.sequences = [record.sequence]
+            outcome.failed = 1
+            metrics.record([outcome], retries: 0)
+            outcomes.settle([outcome])
+        }
+
+        func deadLetterCopy(of item: InFlight, error: KafkaError) -> InFlight? {
+            guard settings.enableDLQ, item.deadLetterOf == nil else { return nil }
+            let topic = dlqTopics.withLock { $0[item.record.sourceID] } ?? DeadLetter.defaultTopic(for: item.record.topic)
+            let copy = DeadLetter.record(for: item.record, dlqTopic: topic, error: error.description, stage: .produce,
+                                         attempts: item.attempts)
+            var record = item.record
+            record.headers = copy.headers
+            return InFlight(record: record, attempts: item.attempts, deadLetterOf: topic)
+        }
     }
 }

@@ -27,46 +27,40 @@ public struct ConfigMapSource: DesiredStateSource {
         self.logger = logger
     }
 
-    public func events() -> AsyncStream<DesiredStateEvent> {
-        let (stream, continuation) = AsyncStream<DesiredStateEvent>.makeStream()
+    public func produce(_ emit: (DesiredStateEvent) -> Void) async {
         let (watcher, key, keepOnDelete, access, logger) = (self.watcher, self.key, self.keepOnDelete, self.access, self.logger)
-        let task = Task {
-            var synced = false
-            var lastVersion: String?
-            for await change in watcher.changes() {
-                var events: [DesiredStateEvent] = []
-                let current: ConfigMap?
-                switch change {
-                case .listed(let map): current = map
-                case .applied(let map): current = map
-                case .deleted: current = nil
-                case .failed: continue  // the watcher logged it and keeps trying
-                }
-                if let map = current {
-                    // A relist that finds the version already applied changes nothing.
-                    guard map.resourceVersion != lastVersion else { continue }
-                    lastVersion = map.resourceVersion
-                    events = Self.snapshot(map, key: key, firstRead: !synced, access: access)
-                } else {
-                    lastVersion = nil
-                    if synced && keepOnDelete {
-                        logger.warning("configmap \(watcher.namespace)/\(watcher.name) is gone; --keep-on-delete: the sources keep running")
-                        continue
-                    }
-                    events = [.initStarted, .initDone]  // no ConfigMap, no sources
-                }
-                for event in events {
-                    if case .documentError(let r) = event {
-                        logger.error("configmap \(watcher.namespace)/\(watcher.name) refused, running sources unchanged: \(r.error)")
-                    }
-                    continuation.yield(event)
-                }
-                synced = true
+        var synced = false
+        var lastVersion: String?
+        await watcher.watch { change in
+            var events: [DesiredStateEvent] = []
+            let current: ConfigMap?
+            switch change {
+            case .listed(let map): current = map
+            case .applied(let map): current = map
+            case .deleted: current = nil
+            case .failed: return  // the watcher logged it and keeps trying
             }
-            continuation.finish()
+            if let map = current {
+                // A relist that finds the version already applied changes nothing.
+                guard map.resourceVersion != lastVersion else { return }
+                lastVersion = map.resourceVersion
+                events = Self.snapshot(map, key: key, firstRead: !synced, access: access)
+            } else {
+                lastVersion = nil
+                if synced && keepOnDelete {
+                    logger.warning("configmap \(watcher.namespace)/\(watcher.name) is gone; --keep-on-delete: the sources keep running")
+                    return
+                }
+                events = [.initStarted, .initDone]  // no ConfigMap, no sources
+            }
+            for event in events {
+                if case .documentError(let r) = event {
+                    logger.error("configmap \(watcher.namespace)/\(watcher.name) refused, running sources unchanged: \(r.error)")
+                }
+                emit(event)
+            }
+            synced = true
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     static func snapshot(_ map: ConfigMap, key: String, firstRead: Bool,

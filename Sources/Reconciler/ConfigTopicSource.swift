@@ -20,36 +20,31 @@ public struct ConfigTopicSource: DesiredStateSource {
         self.logger = logger
     }
 
-    public func events() -> AsyncStream<DesiredStateEvent> {
-        let (stream, continuation) = AsyncStream<DesiredStateEvent>.makeStream()
+    public func produce(_ emit: (DesiredStateEvent) -> Void) async {
         let (reader, access, logger) = (self.reader, self.access, self.logger)
-        let task = Task {
-            do {
-                for try await event in reader.events() {
-                    switch event {
-                    case .initDone(let snapshot):
-                        continuation.yield(.initStarted)
-                        for key in snapshot.keys.sorted() {
-                            if let e = Self.event(snapshot[key]!, access: access) { continuation.yield(e) }
-                        }
-                        continuation.yield(.initDone)
-                    case .upsert(let record):
-                        if let e = Self.event(record, access: access) { continuation.yield(e) }
-                    case .delete(let key, let tombstone):
-                        if !Self.isReserved(key) {
-                            continuation.yield(.delete(sourceID: key, configVersion: Self.version(tombstone)))
-                        }
-                    case .duplicateKey(let duplicate):
-                        logger.warning("config topic: \(duplicate)")
+        do {
+            try await reader.read { event in
+                switch event {
+                case .initDone(let snapshot):
+                    emit(.initStarted)
+                    for key in snapshot.keys.sorted() {
+                        if let e = Self.event(snapshot[key]!, access: access) { emit(e) }
                     }
+                    emit(.initDone)
+                case .upsert(let record):
+                    if let e = Self.event(record, access: access) { emit(e) }
+                case .delete(let key, let tombstone):
+                    if !Self.isReserved(key) {
+                        emit(.delete(sourceID: key, configVersion: Self.version(tombstone)))
+                    }
+                case .duplicateKey(let duplicate):
+                    logger.warning("config topic: \(duplicate)")
                 }
-            } catch {
-                logger.error("config topic reader stopped: \(error)")
+                return true
             }
-            continuation.finish()
+        } catch {
+            logger.error("config topic reader stopped: \(error)")
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     static func version(_ record: ConsumerRecord) -> String { "kafka:\(record.partition):\(record.offset)" }

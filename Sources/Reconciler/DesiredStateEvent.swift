@@ -1,4 +1,6 @@
-/// What a desired-state source emits, modelled on kube-rs's watcher: an initial snapshot
+import StreamConfig
+
+/// What a desired-state source emits, as a watcher does: an initial snapshot
 /// (`initStarted`, the sources, `initDone`), then changes. The reconciler plans only after
 /// `initDone`, so a restarted manager does not stop and start everything.
 public enum DesiredStateEvent: Sendable, Equatable {
@@ -19,5 +21,7 @@ public enum DesiredStateEvent: Sendable, Equatable {
 public protocol DesiredStateSource: Sendable {
     /// `kafka`, `file` or `configmap` (the heartbeat's `config_source`).
     var kind: String { get }
-    func events() -> AsyncStream<DesiredStateEvent>
+    /// Reads the desired state in the caller's task, handing each event to `emit`, until the
+    /// origin ends or the task is cancelled.
+    func produce(_ emit: (DesiredStateEvent) -> Void) async
 }

@@ -1,4 +1,6 @@
-/// Folds desired-state events into the current `DesiredState` (kube-rs's reflector store): pure,
+import StreamConfig
+
+/// Folds desired-state events into the current `DesiredState` (a reflector store): pure,
 /// so the reconcile loop and its tests share it. `isSynced` turns true at the first `initDone`;
 /// a re-list (`initStarted` again) rebuilds the state and drops what the new snapshot lacks.
 public struct DesiredStateStore: Sendable {

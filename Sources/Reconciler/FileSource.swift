@@ -24,42 +24,36 @@ public struct FileSource: DesiredStateSource {
         self.logger = logger
     }
 
-    public func events() -> AsyncStream<DesiredStateEvent> {
-        let (stream, continuation) = AsyncStream<DesiredStateEvent>.makeStream()
+    public func produce(_ emit: (DesiredStateEvent) -> Void) async {
         let (path, interval, access, logger) = (self.path, self.pollInterval, self.access, self.logger)
-        let task = Task {
-            var lastDigest: String?
-            var synced = false
-            while !Task.isCancelled {
-                // A file over the document limit is refused without being read into memory.
-                let limit = DocumentLimits.configDocument.maxBytes
-                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-                let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
-                let oversize = size > limit
-                let bytes = oversize ? nil : FileManager.default.contents(atPath: path)
-                let digest = oversize
-                    ? "oversize-\(size)-\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
-                    : bytes.map { ConfigHash.sha256Hex(Array($0)) } ?? "missing"
-                if digest != lastDigest {
-                    lastDigest = digest
-                    let events = oversize
-                        ? Self.refused("\(path): the file is \(size) bytes, over the \(limit >> 20) MiB limit of a config document",
-                                       version: "file:\(digest)", firstRead: !synced)
-                        : Self.read(bytes, digest: digest, path: path, firstRead: !synced, access: access)
-                    for event in events {
-                        if case .documentError(let r) = event {
-                            logger.error("config file \(path) refused, running sources unchanged: \(r.error)")
-                        }
-                        continuation.yield(event)
+        var lastDigest: String?
+        var synced = false
+        while !Task.isCancelled {
+            // A file over the document limit is refused without being read into memory.
+            let limit = DocumentLimits.configDocument.maxBytes
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+            let oversize = size > limit
+            let bytes = oversize ? nil : FileManager.default.contents(atPath: path)
+            let digest = oversize
+                ? "oversize-\(size)-\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+                : bytes.map { ConfigHash.sha256Hex(Array($0)) } ?? "missing"
+            if digest != lastDigest {
+                lastDigest = digest
+                let events = oversize
+                    ? Self.refused("\(path): the file is \(size) bytes, over the \(limit >> 20) MiB limit of a config document",
+                                   version: "file:\(digest)", firstRead: !synced)
+                    : Self.read(bytes, digest: digest, path: path, firstRead: !synced, access: access)
+                for event in events {
+                    if case .documentError(let r) = event {
+                        logger.error("config file \(path) refused, running sources unchanged: \(r.error)")
                     }
-                    synced = true
+                    emit(event)
                 }
-                try? await Task.sleep(for: interval)
+                synced = true
             }
-            continuation.finish()
+            try? await Task.sleep(for: interval)
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     static func refused(_ error: String, version: String, firstRead: Bool) -> [DesiredStateEvent] {

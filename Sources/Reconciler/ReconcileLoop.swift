@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import ServiceLifecycle
 import StreamConfig
 import StreamManagerKit
 import Synchronization
@@ -23,19 +24,19 @@ public enum ReconcileOutcome: Sendable, Equatable {
     case failed(sourceID: String, error: String, retryIn: Duration, source: DesiredSource?, running: Bool)
 }
 
-/// The reconciler, level-triggered and keyed by source id (controller-runtime's shape): desired-
+/// The reconciler, level-triggered and keyed by source id (see docs/architecture.md): desired-
 /// state events mark ids dirty in a `ReconcileQueue`; up to `maxConcurrent` workers each take an
 /// id, read the *newest* desired state for it and what runs for it, plan that one id and apply the
-/// plan through `StreamManagerV2`. So a burst of edits to one source collapses into at most one
+/// plan through the `StreamRuntime`. So a burst of edits to one source collapses into at most one
 /// more action after the one under way, one source's slow restart or drain never delays another
 /// source, and the same id is never reconciled by two workers at once. Restarts of one source are
 /// spaced by `restartSpacing`: edits that arrive while one restart runs or just after it (a script
 /// sweeping a setting, CI applying several commits) wait and go out as one restart to the newest
 /// version, instead of one make-before-break per edit. A failed action is retried
-/// with capped exponential backoff by re-queueing its id after the delay (kube-rs's
-/// `Action::requeue`), or at once when a newer config arrives.
-public final class ReconcileLoop: Sendable {
-    private let manager: StreamManagerV2
+/// with capped exponential backoff by re-queueing its id after the delay the reconcile returns
+/// (no polling timer), or at once when a newer config arrives.
+public final class ReconcileLoop: Service, Sendable {
+    private let runtime: StreamRuntime
     private let source: any DesiredStateSource
     private let logger: Logger
     private let onOutcome: @Sendable (ReconcileOutcome) -> Void
@@ -83,12 +84,12 @@ public final class ReconcileLoop: Sendable {
         var restartedAt: [String: ContinuousClock.Instant] = [:]
     }
 
-    public init(manager: StreamManagerV2, source: any DesiredStateSource, logger: Logger,
+    public init(runtime: StreamRuntime, source: any DesiredStateSource, logger: Logger,
                 retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60), ownership: Ownership? = nil,
                 maxConcurrent: Int = 16, restartSpacing: Duration = .seconds(2), validation: ValidationOptions = .lenient,
                 onOutcome: @escaping @Sendable (ReconcileOutcome) -> Void = { _ in }) {
         self.ownership = ownership
-        self.manager = manager
+        self.runtime = runtime
         self.source = source
         self.logger = logger
         self.retryBase = retryBase
@@ -97,7 +98,7 @@ public final class ReconcileLoop: Sendable {
         self.restartSpacing = restartSpacing
         self.validation = validation
         self.onOutcome = onOutcome
-        cursorRefresh = CoalescedRun { await manager.refreshCommittedCursors() }
+        cursorRefresh = CoalescedRun { await runtime.refreshCommittedCursors() }
     }
 
     /// True once every source of the initial snapshot has been reconciled (`/readyz`).
@@ -109,12 +110,16 @@ public final class ReconcileLoop: Sendable {
     /// Completed reconciles of one source each (tests and metrics).
     public var passes: Int { state.withLock { $0.reconciles } }
 
-    /// Runs until the task is cancelled or the desired-state source ends.
+    /// Runs until graceful shutdown, until the task is cancelled, or until the desired-state
+    /// source ends.
     public func run() async {
-        let events = source.events()
+        await cancelWhenGracefulShutdown { [self] in await reconcileUntilCancelled() }
+    }
+
+    private func reconcileUntilCancelled() async {
         await withDiscardingTaskGroup { group in
             group.addTask { [self] in
-                for await event in events { handle(event) }
+                await source.produce { [self] event in handle(event) }
                 wake.continuation.finish()
             }
             for await _ in wake.stream {
@@ -137,7 +142,7 @@ public final class ReconcileLoop: Sendable {
     /// committed cursors since they were read. Returns once each has been reconciled by a run that
     /// began after this call (a rebalance waits for its revoked sources to be released).
     public func reconcileNow() async {
-        let running = manager.runningSources.keys
+        let running = runtime.runningSources.keys
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let waiting = state.withLock { s -> Bool in
                 guard s.store.isSynced else { return false }
@@ -155,7 +160,7 @@ public final class ReconcileLoop: Sendable {
     }
 
     private func handle(_ event: DesiredStateEvent) {
-        let running = event == .initDone ? Array(manager.runningSources.keys) : []
+        let running = event == .initDone ? Array(runtime.runningSources.keys) : []
         let ids = state.withLock { s -> Set<String> in
             let wasSynced = s.store.isSynced
             let changed = s.store.apply(event)
@@ -200,7 +205,7 @@ public final class ReconcileLoop: Sendable {
     private func reconcile(_ id: String) async -> Duration? {
         let began = ContinuousClock.now
         defer { duration.recordNanoseconds(Int64((ContinuousClock.now - began) / .nanoseconds(1))) }
-        let running = manager.runningSource(id)
+        let running = runtime.runningSource(id)
         if let ownership, !ownership.owns(id) {
             // Another replica runs it from now on: hand it over (drained, cursor committed).
             if running != nil { await release(id) }
@@ -238,8 +243,8 @@ public final class ReconcileLoop: Sendable {
 
     private func release(_ id: String) async {
         do {
-            try await manager.stopStream(id)
-            manager.forgetMetrics(sourceID: id)
+            try await runtime.stop(sourceID: id)
+            runtime.forgetMetrics(sourceID: id)
             onOutcome(.released(sourceID: id))
         } catch {
             logger.error("releasing \(id) failed: \(error)")
@@ -252,7 +257,7 @@ public final class ReconcileLoop: Sendable {
     private func lastAccepted(_ id: String, rejected: Rejection?) async -> DesiredSource? {
         guard let rejected else { return nil }
         await refreshCursorsIfStale()
-        guard let committed = manager.committedCursor(forSource: id), let config = committed.config else { return nil }
+        guard let committed = runtime.committedCursor(forSource: id), let config = committed.config else { return nil }
         if let cached = state.withLock({ $0.lastAccepted[id] }), cached.hash == committed.configHash { return cached.source }
         let result = ConfigLoader.parseSourceDocument(data: Data(config.utf8), sourceID: id, options: validation)
         let accepted = result.value.map { value in
@@ -283,29 +288,23 @@ public final class ReconcileLoop: Sendable {
             case .start(let d):
                 await refreshCursorsIfStale()
                 onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: false))
-                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash,
-                                                        compactJSON: d.compactJSON, configVersion: d.configVersion)
-                let streamID = manager.streamID(forSource: d.sourceID) ?? ""
+                let streamID = try runtime.start(d)
                 succeeded(d.sourceID)
                 onOutcome(.started(sourceID: d.sourceID, streamID: streamID, source: d))
             case .reconfigure(let d, let fields):
-                _ = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash,
-                                                        compactJSON: d.compactJSON, configVersion: d.configVersion)
+                try runtime.applyHot(d)
                 succeeded(d.sourceID)
                 onOutcome(.reconfigured(sourceID: d.sourceID, fields: fields, source: d))
             case .restart(let d, let fields):
                 onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: true))
-                let outcome = try await manager.reconfigureStream(sourceID: d.sourceID, to: d.config, configHash: d.configHash,
-                                                                  compactJSON: d.compactJSON, configVersion: d.configVersion)
-                let streamID: String
-                if case .restarted(let id, _) = outcome { streamID = id } else { streamID = manager.streamID(forSource: d.sourceID) ?? "" }
+                let streamID = try await runtime.restart(d)
                 state.withLock { $0.restartedAt[d.sourceID] = .now }
                 succeeded(d.sourceID)
                 onOutcome(.restarted(sourceID: d.sourceID, streamID: streamID, fields: fields, source: d))
             case .stop(let id):
-                try await manager.stopStream(id)
+                try await runtime.stop(sourceID: id)
                 let desired = state.withLock { $0.store.state.sources[id] }
-                if desired == nil { manager.forgetMetrics(sourceID: id) }
+                if desired == nil { runtime.forgetMetrics(sourceID: id) }
                 state.withLock { _ = $0.restartedAt.removeValue(forKey: id) }
                 succeeded(id)
                 onOutcome(.stopped(sourceID: id, removed: desired == nil, source: desired))
@@ -313,7 +312,7 @@ public final class ReconcileLoop: Sendable {
                 state.withLock { $0.published[id] = rejection }
                 logger.warning("refused config for \(id) (\(rejection.configVersion)): \(rejection.error)")
                 // Asked now: a start planned just before (a last accepted config) may run it.
-                onOutcome(.rejected(sourceID: id, rejection, running: manager.runningSource(id) != nil))
+                onOutcome(.rejected(sourceID: id, rejection, running: runtime.runningSource(id) != nil))
             case .forget(let id):
                 state.withLock { _ = $0.published.removeValue(forKey: id) }
                 onOutcome(.stopped(sourceID: id, removed: true, source: nil))
@@ -329,7 +328,7 @@ public final class ReconcileLoop: Sendable {
             }
             logger.error("reconcile \(action.sourceID) failed (retry in \(wait)): \(error)")
             onOutcome(.failed(sourceID: action.sourceID, error: "\(error)", retryIn: wait, source: action.desired,
-                              running: manager.streamID(forSource: action.sourceID) != nil))
+                              running: runtime.streamID(forSource: action.sourceID) != nil))
             return wait
         }
     }

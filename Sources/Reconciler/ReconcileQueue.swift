@@ -1,6 +1,6 @@
 import DequeModule
 
-/// The reconciler's work queue, as controller-runtime's: source ids that need a look, each at most
+/// The reconciler's work queue: source ids that need a look, each at most
 /// once in the queue however often it changed (the worker reads the newest desired state when it
 /// takes the id, so superseded versions are never acted on), and never handed to two workers at
 /// once (an id that changes while a worker has it waits and goes round once more).

@@ -1,6 +1,6 @@
 import Pipeline
 
-/// The metrics tree (the seed's shape; also `GET /status`).
+/// The metrics tree (`metrics()`, also `GET /status`).
 public struct ManagerMetrics: Sendable, Codable, Equatable {
     public struct Manager: Sendable, Codable, Equatable {
         public var active_streams: Int
@@ -36,7 +36,7 @@ public struct StreamMetrics: Sendable, Codable, Equatable {
     public var last_error: String?
 }
 
-/// `healthCheck()`, in the seed's shape.
+/// `healthCheck()`.
 public struct HealthReport: Sendable, Codable, Equatable {
     public struct Producer: Sendable, Codable, Equatable {
         public var healthy: Bool

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import Pipeline
+import ServiceLifecycle
 import StreamConfig
 import Synchronization
 
@@ -61,8 +62,9 @@ public struct CommittedCursor: Sendable, Equatable {
 
 /// Reads and writes committed cursors. Writes happen only after the records up to the
 /// cursor are delivered (the stream decides when), so a restart after a crash resumes
-/// from a position whose records are already in Kafka: at least once.
-public final class OffsetStore: Sendable {
+/// from a position whose records are already in Kafka: at least once. `load()` reads the topic;
+/// `run()` (a `Service`) follows it, so `refreshed()` sees what other replicas commit.
+public final class OffsetStore: Service, Sendable {
     public let topic: String
     private let producer: KafkaProducer
     private let consumerConfiguration: KafkaConsumerConfiguration
@@ -84,14 +86,17 @@ public final class OffsetStore: Sendable {
         self.logger = logger
     }
 
-    /// Starts following the topic; returns every committed cursor, read to its high watermark.
-    /// Followed from then on, so `refreshed()` sees what other replicas commit.
+    /// Every committed cursor, read to the topic's high watermark.
     public func load() async throws -> [String: CommittedCursor] {
         try await follower.start()
         return decode(follower.values)
     }
 
-    /// Every committed cursor, including whatever was committed (by any replica) before this call.
+    /// Follows the topic until graceful shutdown or cancellation.
+    public func run() async { await follower.run() }
+
+    /// Every committed cursor, including whatever was committed (by any replica) before this call
+    /// (read by `run()`).
     public func refreshed() async throws -> [String: CommittedCursor] {
         try await follower.catchUp()
         return decode(follower.values)

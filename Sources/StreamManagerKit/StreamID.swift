@@ -1,6 +1,6 @@
 import Foundation
 
-/// Stream ids as the seed and DESIGN.md define them: `<source_id>_<YYYYMMDD>_<HHMMSS>_<8 lowercase hex>` (UTC).
+/// Stream ids: `<source_id>_<YYYYMMDD>_<HHMMSS>_<8 lowercase hex>` (UTC).
 public enum StreamID {
     public static func make(sourceID: String, at date: Date = Date()) -> String {
         var t = time_t(date.timeIntervalSince1970)

@@ -1,292 +1,492 @@
+import Connectors
 import Foundation
 import HTTPTransport
 import Kafka
 import Logging
 import Pipeline
+import ServiceLifecycle
 import StreamConfig
 import Synchronization
 
-/// One running stream: a connector behind its fetch policy, polled by an ingestion loop,
-/// feeding the manager's queue. It owns the stream's cursor bookkeeping: records are numbered
-/// as they are queued and the cursor after them is committed once their outcomes are in.
-final class StreamRuntime: Sendable {
-    let sourceID: String
-    let streamID: String
-    let startedAt = Date()
-
-    struct Shared {
-        var source: SourceConfig
-        var identity: ConfigIdentity
-        var tracker = CursorTracker()
-        var processed = 0
-        var failed = 0
-        /// Records the queue's overflow strategy dropped, and when it last did.
-        var dropped = 0
-        var lastDropAt: ContinuousClock.Instant?
-        var errors = 0
-        var lastError: String?
-        /// The last poll failed / the last settled send had failures (DEGRADED in the status topic).
-        var pollFailing = false
-        var sendFailing = false
-        var lastCommitted: String?
-        var safeCursor: String?
-        var lastCommitAt = ContinuousClock.now
+/// Runs streams of configured sources through one shared pipeline (queue → throttler → resolver →
+/// producer with DLQ), with cursors committed to the offsets topic after delivery. Shaped for the
+/// reconciler: it does what it is told — `start`, `applyHot`, `restart`
+/// (make-before-break) or `stop` one source, given its accepted config — and reports what runs.
+/// Deciding which of those a change needs is the plan's job (`plan(desired:running:)`); each
+/// source's config is held once, by its running stream.
+///
+/// Lifecycle: `open()` opens the shared parts and reads the committed cursors; `run()` is a
+/// `Service` that runs the offsets topic's follower, the sink, the DLQ re-driver, the lag monitor
+/// and every stream's ingestion loop in a `ServiceGroup` until graceful shutdown (or `shutdown()`),
+/// which stops them in reverse: the streams drain, then the lag monitor, the re-driver, the sink
+/// (which sends what the streams left and flushes) and the follower.
+public final class StreamRuntime: Service, Sendable {
+    private struct State {
+        var routing: TopicRoutingConfig
+        var components: RuntimeComponents?
+        var redriver: DeadLetterRedriver?
+        /// Streams handed to `run()`'s `StreamLoops`; taken by `run()` once.
+        var launches: AsyncStream<RunningStream>.Continuation?
+        var pendingLaunches: AsyncStream<RunningStream>?
+        /// Starts are accepted from `open()` until shutdown begins.
+        var accepting = false
+        var group: ServiceGroup?
+        /// Set while `run()` runs; resolved when it has closed everything.
+        var runEnded: OneShot<Void>?
+        var shutdownRequested = false
+        var abandoned = false
+        var committed: [String: CommittedCursor] = [:]
+        /// Running streams by source id.
+        var streams: [String: RunningStream] = [:]
+        /// Producer totals of the last run, kept after shutdown for final reports.
+        var finalProducerMetrics: ProducerMetricsSnapshot = .zero
+        var finalRedriveMetrics: DeadLetterRedriveMetrics?
     }
 
-    private let shared: Mutex<Shared>
-    private let api: FetchPolicy
-    private let limiter: TokenBucket
-    private let loop: IngestionLoop
-    private let queue: PriorityQueue
-    private let sink: KafkaSink
-    private let resolver: TopicResolver
-    private let offsets: OffsetStore?
-    private let settleElsewhere: @Sendable ([DeliveryOutcomes]) -> Void
-    /// The source's secrets, masked again in whatever this stream reports (`last_error`, logs,
-    /// `dlq.error`, the cursor in `/status`), whoever made the text: connectors are not trusted
-    /// to have done it.
-    private let redaction: Redaction
+    private let state: Mutex<State>
+    /// The runtime's own settings (Kafka, queue, throttling, DLQ, manager); sources are not kept here.
+    private let settings: StreamManagerConfig
+    private let bootstrapServers: [String]
+    private let registry: ConnectorRegistry
     private let logger: Logger
-    private let loopTask = Mutex<Task<String?, Never>?>(nil)
-    private let drained = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let clock: any PipelineClock
+    /// Whether cursors are read from and written to the offsets topic.
+    private let useOffsetsTopic: Bool
+    private let lagCheckInterval: Duration
+    /// The process environment, read once: sources resolve their `${NAME}`s from it at every start,
+    /// and reading it builds a dictionary of every variable.
+    private let environment: [String: String]
 
-    /// `cursor` is where polling resumes; `committed` the cursor known delivered (they differ in a
-    /// make-before-break hand-over, where the old stream's last records may still be in flight).
-    init(sourceID: String, source: SourceConfig, identity: ConfigIdentity, connector: any SourceConnector,
-         cursor: String?, committed: String?, components: ManagerComponents, redaction: Redaction, logger: Logger) {
-        self.sourceID = sourceID
-        self.redaction = redaction
-        let streamID = StreamID.make(sourceID: sourceID)
-        self.streamID = streamID
-        shared = Mutex(Shared(source: source, identity: identity, lastCommitted: committed, safeCursor: committed))
-        queue = components.queue
-        sink = components.sink
-        resolver = components.resolver
-        offsets = components.offsets
-        settleElsewhere = components.settle
-        var logger = logger
-        logger[metadataKey: "stream_id"] = "\(streamID)"
+    /// `config` gives the shared settings; its `sources` are ignored (streams are started one by one).
+    public init(config: StreamManagerConfig, bootstrapServers: [String]? = nil, registry: ConnectorRegistry = .shared,
+                logger: Logger = Logger(label: "stream-manager"), clock: any PipelineClock = SystemPipelineClock(),
+                useOffsetsTopic: Bool = true, lagCheckInterval: Duration = .seconds(5)) {
+        var settings = config
+        settings.sources = [:]
+        self.settings = settings
+        state = Mutex(State(routing: config.topicRouting))
+        self.bootstrapServers = bootstrapServers ?? .bootstrapList(config.kafka.bootstrapServers)
+        self.registry = registry
         self.logger = logger
-        limiter = components.limiters.limiter(sourceID: sourceID, ratePerMinute: Self.rate(source),
-                                              sharedHost: connector.apiHost)
-        api = FetchPolicy(sourceID: sourceID, connector: connector, limiter: limiter,
-                        settings: FetchPolicy.Settings(source: source, retryBackoffBase: components.retryBackoffBase),
-                        clock: components.clock)
-        let emitBox = WeakEmitter()
-        let api = self.api
-        loop = IngestionLoop(settings: IngestionSettings(source.ingestion), cursor: cursor, clock: components.clock,
-                             fetch: { request in
-                                 let result = try await api.fetch(request)
-                                 emitBox.target?.notePollSucceeded()
-                                 return result
-                             },
-                             emit: { records, next in try await emitBox.target?.emit(records, next: next) },
-                             onError: { error in emitBox.target?.noteError(error) })
-        emitBox.target = self
+        self.clock = clock
+        self.useOffsetsTopic = useOffsetsTopic
+        self.lagCheckInterval = lagCheckInterval
+        environment = ProcessInfo.processInfo.environment
     }
 
-    private static func rate(_ s: SourceConfig) -> Double? { s.rateLimitPerMinute > 0 ? Double(s.rateLimitPerMinute) : nil }
+    // MARK: lifecycle
 
-    var source: SourceConfig { shared.withLock { $0.source } }
-    var configHash: String { shared.withLock { $0.identity.hash } }
-    var identity: ConfigIdentity { shared.withLock { $0.identity } }
-    var cursor: String? { loop.cursor }
-
-    /// `announce`: write the delivered cursor with this config now (the offsets topic does not
-    /// hold this config yet), so a manager that restarts knows what ran even before a delivery.
-    func start(announce: Bool = true) {
-        let loop = self.loop
-        loopTask.withLock { $0 = Task { await loop.run() } }
-        if announce { recommit() }
-    }
-
-    /// Applies a hot change in place: intervals, sizes, rate limit, timeouts, retries, topic, priority.
-    func applyHot(_ source: SourceConfig, identity: ConfigIdentity, retryBackoffBase: Double) {
-        shared.withLock {
-            $0.source = source
-            $0.identity = identity
+    /// Opens the shared parts (queue, throttler, resolver, sink, offsets store) and reads the
+    /// committed cursors. Does nothing when they are open; throws while Kafka cannot be reached.
+    public func open() async throws {
+        guard state.withLock({ $0.components == nil }) else { return }
+        let config = settings
+        let queue = PriorityQueue(maxSize: config.queueMaxSize > 0 ? config.queueMaxSize : nil,
+                                  maxBytes: config.queueMaxBytes > 0 ? config.queueMaxBytes : nil,
+                                  overflow: config.queueOverflowStrategy)
+        let throttler = Throttler(settings: ThrottleSettings(config.throttling), clock: clock)
+        let resolver = try TopicResolver(rules: state.withLock { $0.routing })
+        var sinkSettings = KafkaSink.Settings()
+        sinkSettings.batchSize = max(1, config.kafka.batchSize)
+        sinkSettings.maxRetries = config.kafka.maxRetries
+        sinkSettings.enableDLQ = config.enableDLQ
+        let outcomes = DeliveryOutcomeHandlers()
+        let sink = try KafkaSink(producerConfiguration: KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers),
+                                 queue: queue, throttler: config.throttling.enabled ? throttler : nil,
+                                 settings: sinkSettings, logger: logger, outcomes: outcomes)
+        var offsets: OffsetStore?
+        var committed: [String: CommittedCursor] = [:]
+        if useOffsetsTopic {
+            let store = try OffsetStore(topic: config.manager.offsetsTopic, bootstrapServers: bootstrapServers,
+                                        properties: KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers).properties,
+                                        logger: logger)
+            committed = try await store.load()
+            offsets = store
         }
-        loop.update(IngestionSettings(source.ingestion))
-        api.update(FetchPolicy.Settings(source: source, retryBackoffBase: retryBackoffBase))
-        limiter.update(ratePerMinute: Self.rate(source))
-        sink.setDeadLetterTopic(source.dlqTopic, forSource: sourceID)
-        recommit()
-    }
-
-    /// Writes the delivered cursor again with the current config (after a start or a config
-    /// change, and after the stream it took over from has drained and committed its last cursor).
-    func recommit(fallback: String? = nil) {
-        let cursor = shared.withLock { s -> String? in
-            if s.safeCursor == nil { s.safeCursor = fallback }
-            return s.safeCursor
-        }
-        commit(cursor, force: true)
-    }
-
-    /// The cursor known delivered (the last one committed or due to be).
-    var deliveredCursor: String? { shared.withLock { $0.safeCursor } }
-
-    // MARK: records in
-
-    private func emit(_ records: [SourceRecord], next: String?) async throws {
-        let (source, sequences) = shared.withLock { s in (s.source, s.tracker.issue(records.count)) }
-        let sourceHeaders = [KafkaHeader(key: "source_id", string: sourceID),
-                             KafkaHeader(key: "source_type", string: source.sourceType)]
-        var batch: [PipelineRecord] = []
-        batch.reserveCapacity(records.count)
-        let priority = source.priority
-        for (record, sequence) in zip(records, sequences) {
-            batch.append(PipelineRecord(sourceID: sourceID, streamID: streamID, key: record.key, value: record.value,
-                                        headers: record.headers.isEmpty ? sourceHeaders : record.headers + sourceHeaders,
-                                        priority: priority, sequence: sequence,
-                                        eventTimeMilliseconds: record.eventTimeMilliseconds))
-        }
-        resolver.resolve(&batch, sourceType: source.sourceType, sourceTopic: source.topic)
-        if records.contains(where: { $0.malformed != nil }) {
-            // Refused input goes straight to the DLQ; its outcome settles its sequence number.
-            var good: [PipelineRecord] = []
-            for (record, piped) in zip(records, batch) {
-                if let reason = record.malformed {
-                    try await sink.deadLetter(piped, error: redaction.text(reason), stage: .transform)
-                } else {
-                    good.append(piped)
-                }
-            }
-            batch = good
-        }
-        let dropped = try await queue.enqueue(batch)
-        shared.withLock { $0.processed += records.count }
-        // Dropped records are settled (the cursor may pass them), by the stream each belongs to:
-        // drop_oldest can evict another stream's records to admit these.
-        if !dropped.isEmpty { settleElsewhere(DeliveryOutcomes.dropped(dropped)) }
-        if let next {
-            let safe = shared.withLock { $0.tracker.checkpoint(next) }
-            if let safe { commit(safe, force: false) }
+        let redriver = try RedriveService.redriver(config: config, bootstrapServers: bootstrapServers, logger: logger)
+        let components = RuntimeComponents(queue: queue, throttler: throttler, resolver: resolver,
+                                           limiters: RateLimiterRegistry(clock: clock), sink: sink, outcomes: outcomes,
+                                           offsets: offsets, clock: clock, retryBackoffBase: config.kafka.retryBackoffBase)
+        let (launches, continuation) = AsyncStream<RunningStream>.makeStream()
+        state.withLock { s in
+            s.components = components
+            s.redriver = redriver
+            s.committed = committed
+            s.pendingLaunches = launches
+            s.launches = continuation
+            s.accepting = true
+            s.abandoned = false
+            s.shutdownRequested = false
         }
     }
 
-    private func noteError(_ error: Error) {
-        let text = redaction.text("\(error)")
-        shared.withLock {
-            $0.errors += 1
-            $0.lastError = text
-            $0.pollFailing = true
+    /// Runs the shared parts and the streams until graceful shutdown, `shutdown()` or
+    /// cancellation; opens them first if needed. Everything is closed when it returns.
+    public func run() async throws {
+        try await open()
+        let ended = OneShot<Void>()
+        let taken = state.withLock { s -> (RuntimeComponents, AsyncStream<RunningStream>, DeadLetterRedriver?)? in
+            guard let components = s.components, let launches = s.pendingLaunches else { return nil }
+            s.pendingLaunches = nil
+            s.runEnded = ended
+            return (components, launches, s.redriver)
         }
-        logger.warning("poll failed: \(text)")
-    }
-
-    private func notePollSucceeded() {
-        shared.withLock { $0.pollFailing = false }
-    }
-
-    // MARK: outcomes
-
-    /// Delivery outcomes for this stream's records (any order).
-    func settle(_ sequences: [UInt64], failed: Int, dropped: Int = 0) {
-        let (safe, done) = shared.withLock { s -> (String?, Bool) in
-            s.failed += failed
-            if dropped > 0 {
-                s.dropped += dropped
-                s.lastDropAt = .now
-            }
-            if !sequences.isEmpty { s.sendFailing = failed > 0 }
-            let safe = s.tracker.settle(sequences)
-            return (safe, s.tracker.pendingCount == 0)
+        guard let taken else { throw StreamRuntimeError.notStarted }
+        let (components, launches, redriver) = taken
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let offsets = components.offsets {
+            services.append(.init(service: offsets, successTerminationBehavior: .ignore, serviceName: "offsets-follower"))
         }
-        if let safe { commit(safe, force: false) }
-        if done {
-            let waiters = drained.withLock { w -> [CheckedContinuation<Void, Never>] in defer { w = [] }; return w }
-            for w in waiters { w.resume() }
+        services.append(.init(service: SinkService(sink: components.sink, queue: components.queue, logger: logger),
+                              successTerminationBehavior: .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "sink"))
+        if let redriver {
+            let sink = components.sink
+            services.append(.init(service: RedriveService(redriver: redriver, dlqTopics: { await self.existingDLQTopics() },
+                                                          deadLettered: { sink.metricsSnapshot().dlq_sent }),
+                                  successTerminationBehavior: .ignore, serviceName: "dlq-redriver"))
+        }
+        if let lag = LagMonitor(config: settings, bootstrapServers: bootstrapServers, throttler: components.throttler,
+                                topics: { self.topicsInUse }, logger: logger, interval: lagCheckInterval) {
+            services.append(.init(service: lag, successTerminationBehavior: .ignore, serviceName: "lag-monitor"))
+        }
+        services.append(.init(service: StreamLoops(launches: launches,
+                                                   finishLaunches: { self.state.withLock { $0.launches?.finish() } },
+                                                   stopAll: { await self.stopAllStreams() }),
+                              successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "streams"))
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+        let requested = state.withLock { s -> Bool in
+            s.group = group
+            return s.shutdownRequested
+        }
+        if requested { await group.triggerGracefulShutdown() }
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stream runtime stopped: \(error)")
+        }
+        await close(components)
+        ended.resolve(())
+    }
+
+    /// Ends a `run()` started outside a service group as graceful shutdown would, and returns once
+    /// everything is closed. Without `run()`, closes what `open()` opened.
+    public func shutdown() async {
+        let (group, ended, components) = state.withLock { s in
+            s.shutdownRequested = true
+            return (s.group, s.runEnded, s.components)
+        }
+        if let ended {
+            await group?.triggerGracefulShutdown()
+            await ended.value
+        } else if let components {
+            await stopAllStreams()
+            await close(components)
         }
     }
 
-    /// Writes the cursor to the offsets topic, at most about once a second unless forced
-    /// (a stop always writes the last one).
-    private func commit(_ cursor: String?, force: Bool) {
-        let write: CommittedCursor? = shared.withLock { s in
-            s.safeCursor = cursor
-            guard force || (ContinuousClock.now - s.lastCommitAt >= .seconds(1) && s.lastCommitted != cursor) else { return nil }
-            s.lastCommitted = cursor
-            s.lastCommitAt = .now
-            return CommittedCursor(cursor: cursor, configHash: s.identity.hash, streamID: streamID,
-                                   config: s.identity.compactJSON, configVersion: s.identity.version)
+    /// Simulates a crash: streams stop without draining, nothing more is committed or flushed.
+    /// For tests of at-least-once recovery.
+    public func abandon() async {
+        let (streams, components) = state.withLock { s in
+            s.abandoned = true
+            s.accepting = false
+            defer { s.streams = [:] }
+            return (Array(s.streams.values), s.components)
         }
-        if let write { offsets?.commit(sourceID: sourceID, write) }
-    }
-
-    // MARK: stopping
-
-    /// Stops polling at a poll boundary and returns the live cursor (for a hand-over).
-    func stopPolling() async -> String? {
-        loop.requestStop()
-        let task = loopTask.withLock { $0 }
-        return await task?.value ?? loop.cursor
-    }
-
-    /// Waits until every queued record of this stream has its outcome, then commits the final cursor.
-    func drain(timeout: Duration = .seconds(30)) async {
-        let pending = shared.withLock { $0.tracker.pendingCount }
-        if pending > 0 {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { [self] in
-                    await withCheckedContinuation { c in
-                        let now = drained.withLock { w -> Bool in
-                            if shared.withLock({ $0.tracker.pendingCount }) == 0 { return true }
-                            w.append(c)
-                            return false
-                        }
-                        if now { c.resume() }
-                    }
-                }
-                group.addTask { try? await Task.sleep(for: timeout) }
-                await group.next()
-                group.cancelAll()
-                let waiters = drained.withLock { w -> [CheckedContinuation<Void, Never>] in defer { w = [] }; return w }
-                for w in waiters { w.resume() }
-            }
+        for stream in streams {
+            stream.abandon()
+            components?.outcomes.unregister(streamID: stream.streamID)
         }
-        if let safe = shared.withLock({ $0.safeCursor }) { commit(safe, force: true) }
+        await shutdown()
     }
 
-    /// Ends the loop without draining or committing (a crash, for tests).
-    func abandon() {
-        loopTask.withLock { $0?.cancel() }
-        loop.requestStop()
+    /// Stops every stream at a poll boundary, then waits for each to drain (cursors committed).
+    private func stopAllStreams() async {
+        let (streams, outcomes) = state.withLock { s in
+            s.accepting = false
+            return (Array(s.streams.values), s.components?.outcomes)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for stream in streams { group.addTask { _ = await stream.stopPolling() } }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for stream in streams { group.addTask { await stream.drain() } }
+        }
+        for stream in streams { outcomes?.unregister(streamID: stream.streamID) }
     }
+
+    /// After the services stopped: the offsets flushed, the producers closed (a crash closes nothing).
+    private func close(_ components: RuntimeComponents) async {
+        components.queue.close()
+        let abandoned = state.withLock { $0.abandoned }
+        if !abandoned {
+            try? await components.offsets?.flush()
+            await components.sink.close()
+            await components.offsets?.close()
+        }
+        let final = components.sink.metricsSnapshot()
+        state.withLock { s in
+            s.finalProducerMetrics = final
+            s.finalRedriveMetrics = s.redriver?.metrics
+            s.streams = [:]
+            s.components = nil
+            s.redriver = nil
+            s.launches?.finish()
+            s.launches = nil
+            s.pendingLaunches = nil
+            s.accepting = false
+            s.group = nil
+            s.runEnded = nil
+        }
+    }
+
+    // MARK: streams
+
+    /// Starts a stream for the source, resuming from its committed cursor; returns its stream id
+    /// (the running one's, if the source runs already).
+    @discardableResult
+    public func start(_ source: DesiredSource, connector: (any SourceConnector)? = nil) throws -> String {
+        let (components, running, committed) = state.withLock { s in
+            (s.accepting ? s.components : nil, s.streams[source.sourceID], s.committed[source.sourceID])
+        }
+        guard let components else { throw StreamRuntimeError.notStarted }
+        if let running { return running.streamID }
+        let stream = try makeStream(source, connector: connector, cursor: committed?.cursor, committed: committed?.cursor,
+                                    components: components)
+        try launch(stream, components: components)
+        // A restart of the manager finds its own record there already: nothing to write.
+        let known = committed.map {
+            $0.configHash == source.configHash && $0.config != nil && $0.configVersion == source.configVersion
+        }
+        if known != true { stream.recommit() }
+        logger.info("started stream \(stream.streamID)")
+        return stream.streamID
+    }
+
+    /// Applies a config whose changes are all hot to the running stream, in place.
+    public func applyHot(_ source: DesiredSource) throws {
+        let (stream, components) = state.withLock { s in (s.streams[source.sourceID], s.components) }
+        guard let stream, let components else { throw StreamRuntimeError.streamNotFound(source.sourceID) }
+        stream.applyHot(source, retryBackoffBase: components.retryBackoffBase)
+    }
+
+    /// Make-before-break: the running stream stops at a poll boundary and hands its live cursor to a
+    /// new stream with the new config, then drains. No record is lost or repeated. Returns the new
+    /// stream id.
+    @discardableResult
+    public func restart(_ source: DesiredSource, connector: (any SourceConnector)? = nil) async throws -> String {
+        let (old, components) = state.withLock { s in (s.streams[source.sourceID], s.components) }
+        guard let components else { throw StreamRuntimeError.notStarted }
+        guard let old else { throw StreamRuntimeError.streamNotFound(source.sourceID) }
+        let handedOver = await old.stopPolling()
+        let new = try makeStream(source, connector: connector, cursor: handedOver, committed: old.deliveredCursor,
+                                 components: components)
+        try launch(new, components: components)
+        logger.info("reconfigured \(source.sourceID): \(old.streamID) → \(new.streamID) at cursor \(handedOver ?? "start")")
+        await old.drain()
+        // The old stream's last commit carried the old config: the new one has the last word.
+        new.recommit(fallback: old.deliveredCursor)
+        components.outcomes.unregister(streamID: old.streamID)
+        return new.streamID
+    }
+
+    /// Stops the source's stream: polling ends, its queued records are sent, the final cursor is
+    /// committed and flushed.
+    public func stop(sourceID: String) async throws {
+        let (stream, components) = state.withLock { s in (s.streams.removeValue(forKey: sourceID), s.components) }
+        guard let stream else { throw StreamRuntimeError.streamNotFound(sourceID) }
+        _ = await stream.stopPolling()
+        await stream.drain()
+        // The final cursor is in Kafka before the stop returns: another replica may take the
+        // source over right after (a rebalance) and must resume exactly there. This runtime
+        // remembers it too, so starting the source again here resumes there without a re-read.
+        try? await components?.offsets?.flush()
+        components?.outcomes.unregister(streamID: stream.streamID)
+        if let delivered = stream.deliveredCursor {
+            let source = stream.source
+            let cursor = CommittedCursor(cursor: delivered, configHash: source.configHash, streamID: stream.streamID,
+                                         config: source.compactJSON, configVersion: source.configVersion)
+            state.withLock { $0.committed[sourceID] = cursor }
+        }
+        logger.info("stopped stream \(stream.streamID)")
+    }
+
+    /// Hot change of the routing rules for every stream.
+    public func updateRouting(_ routing: TopicRoutingConfig) throws {
+        let resolver = state.withLock { s -> TopicResolver? in
+            s.routing = routing
+            return s.components?.resolver
+        }
+        try resolver?.update(routing)
+    }
+
+    /// Re-reads the committed cursors (everything committed before this call, by any replica):
+    /// before starting sources that another replica ran until now.
+    public func refreshCommittedCursors() async {
+        guard let store = state.withLock({ $0.components?.offsets }) else { return }
+        do {
+            let fresh = try await store.refreshed()
+            state.withLock { $0.committed = fresh }
+        } catch {
+            logger.warning("could not refresh the committed cursors: \(error)")
+        }
+    }
+
+    /// Drops a removed source's per-source metric series (a source that is gone must not leave
+    /// its counters in `/metrics` forever). Call once its stream has stopped.
+    public func forgetMetrics(sourceID: String) {
+        guard let components = state.withLock({ $0.components }) else { return }
+        components.sink.forgetMetrics(sourceID: sourceID)
+        components.queue.forgetMetrics(sourceID: sourceID)
+        components.resolver.forgetMetrics(sourceID: sourceID)
+        FetchPolicy.forgetMetrics(sourceID: sourceID)
+    }
+
+    // MARK: what runs
+
+    /// The config a source's stream runs, with its hash and version (one lookup).
+    public func runningSource(_ sourceID: String) -> DesiredSource? {
+        let stream = state.withLock { $0.streams[sourceID] }
+        return stream?.source
+    }
+
+    /// The stream id running for a source, if any (one lookup; `runningSources` copies them all).
+    public func streamID(forSource sourceID: String) -> String? { state.withLock { $0.streams[sourceID]?.streamID } }
+
+    /// Source id → stream id of the running streams.
+    public var runningSources: [String: String] { state.withLock { $0.streams.mapValues(\.streamID) } }
+
+    /// Source id → the config each running stream runs with.
+    public var runningConfigs: [String: SourceConfig] { runningDesiredSources.mapValues(\.config) }
+
+    /// Source id → the accepted config each running stream runs, with its hash.
+    public var runningDesiredSources: [String: DesiredSource] {
+        let streams = state.withLock { $0.streams }
+        return streams.mapValues(\.source)
+    }
+
+    /// How many streams run.
+    public var activeStreamCount: Int { state.withLock { $0.streams.count } }
+
+    /// Stream ids of the running streams.
+    public var activeStreams: [String] { state.withLock { $0.streams.values.map(\.streamID).sorted() } }
+
+    /// Source id → what the status topic reports of each running stream.
+    public var streamReports: [String: StreamReport] {
+        let streams = state.withLock { Array($0.streams.values) }
+        return Dictionary(uniqueKeysWithValues: streams.map { ($0.sourceID, $0.report) })
+    }
+
+    /// The cursor last committed for a source, with the config it was committed under, as this
+    /// runtime knows it (read at open and on `refreshCommittedCursors`, updated by its own stops).
+    public func committedCursor(forSource sourceID: String) -> CommittedCursor? {
+        state.withLock { $0.committed[sourceID] }
+    }
+
+    /// Whether the shared parts are open.
+    public var isStarted: Bool { state.withLock { $0.components != nil } }
 
     // MARK: reporting
 
-    /// How long after its last drop a stream still reports it (DEGRADED, the drop in `last_error`).
-    static let dropMemory: Duration = .seconds(30)
-
-    var report: StreamReport {
-        let s = shared.withLock { $0 }
-        let dropping = s.lastDropAt.map { ContinuousClock.now - $0 < Self.dropMemory } ?? false
-        let dropNote = dropping
-            ? "queue full: \(s.dropped) records dropped by queue_overflow_strategy \(queue.overflowStrategy.rawValue)"
-            : nil
-        return StreamReport(sourceID: sourceID, streamID: streamID, configHash: s.identity.hash,
-                            recordsProcessed: s.processed, recordsFailed: s.failed, recordsDropped: s.dropped,
-                            lastError: dropNote ?? s.lastError, degraded: s.pollFailing || s.sendFailing || dropping)
+    public func metrics() -> ManagerMetrics {
+        let (streams, components, final, redrive) = state.withLock { s in
+            (Array(s.streams.values), s.components, s.finalProducerMetrics, s.redriver?.metrics ?? s.finalRedriveMetrics)
+        }
+        var perStream: [String: StreamMetrics] = [:]
+        for stream in streams { perStream[stream.streamID] = stream.metrics }
+        return ManagerMetrics(
+            stream_manager: .init(active_streams: streams.count, is_started: components != nil),
+            producer: components?.sink.metricsSnapshot() ?? final,
+            queue: components?.queue.metrics ?? PriorityQueue(maxSize: nil).metrics,
+            throttling: components?.throttler.metrics ?? Throttler(settings: .disabled).metrics,
+            topic_resolver: components?.resolver.metrics ?? TopicResolverMetrics(),
+            streams: perStream,
+            dlq_redrive: redrive)
     }
 
-    var metrics: StreamMetrics {
-        let s = shared.withLock { $0 }
-        let mode = ModeMetrics(records_processed: s.processed, errors: s.errors,
-                               uptime_seconds: Int(Date().timeIntervalSince(startedAt)))
-        return StreamMetrics(source_id: sourceID, mode_name: s.source.ingestion.mode.rawValue, mode: mode,
-                             api_client: api.metrics, records_processed: s.processed, records_failed: s.failed,
-                             pending_records: s.tracker.pendingCount, cursor: s.lastCommitted.map(redaction.text),
-                             last_error: s.lastError)
+    public func healthCheck() -> HealthReport {
+        let (count, components) = state.withLock { s in (s.streams.count, s.components) }
+        let started = components != nil
+        let lastError = components?.sink.lastClientError
+        let connected = started && !(lastError.map { $0.code == .allBrokersDown || $0.code == .transport } ?? false)
+        let queueMetrics = components?.queue.metrics
+        let queueHealthy = (queueMetrics?.utilization_percent ?? 0) < 95
+        let producer = HealthReport.Producer(healthy: started && connected, kafka_connected: connected,
+                                             last_error: lastError?.description)
+        let queue = HealthReport.Queue(healthy: queueHealthy, size: queueMetrics?.size ?? 0,
+                                       utilization_percent: queueMetrics?.utilization_percent ?? 0)
+        let streams = HealthReport.Streams(active_count: count, healthy: started)
+        return HealthReport(healthy: producer.healthy && queue.healthy && streams.healthy,
+                            components: .init(producer: producer, queue: queue, streams: streams))
     }
-}
 
-/// Lets the loop's closures reach the runtime without a retain cycle.
-private final class WeakEmitter: Sendable {
-    private let ref = Mutex<WeakRuntime?>(nil)
-    private struct WeakRuntime: @unchecked Sendable { weak var value: StreamRuntime? }
-    var target: StreamRuntime? {
-        get { ref.withLock { $0?.value } }
-        set { ref.withLock { $0 = WeakRuntime(value: newValue) } }
+    // MARK: internals
+
+    /// The connector is held to the runtime's `manager.source_access`; whatever its references
+    /// resolve to is masked in every error of the stream (its own, and this one when it cannot start).
+    private func makeStream(_ source: DesiredSource, connector: (any SourceConnector)?, cursor: String?, committed: String?,
+                            components: RuntimeComponents) throws -> RunningStream {
+        let access = settings.manager.sourceAccess
+        let environment = self.environment
+        let redaction = Redaction(secrets: SourceSecrets.values(in: source.config.connector,
+                                                                environment: access.visibleEnvironment(environment)))
+        let connector = try connector ?? {
+            do {
+                return try registry.makeConnector(sourceID: source.sourceID, source: source.config, environment: environment,
+                                                  access: access)
+            } catch {
+                throw StreamRuntimeError.connector(redaction.text("\(error)"))
+            }
+        }()
+        components.sink.setDeadLetterTopic(source.config.dlqTopic, forSource: source.sourceID)
+        return RunningStream(source: source, connector: connector, cursor: cursor, committed: committed,
+                             components: components, redaction: redaction, logger: logger)
+    }
+
+    /// Registers the stream's outcome handler, then hands it to `run()`'s stream loops.
+    private func launch(_ stream: RunningStream, components: RuntimeComponents) throws {
+        let ledger = stream.ledger
+        components.outcomes.register(streamID: stream.streamID) { ledger.settle($0) }
+        let launched = state.withLock { s -> Bool in
+            guard s.accepting, let launches = s.launches else { return false }
+            s.streams[stream.sourceID] = stream
+            launches.yield(stream)
+            return true
+        }
+        if !launched {
+            components.outcomes.unregister(streamID: stream.streamID)
+            throw StreamRuntimeError.notStarted
+        }
+    }
+
+    /// The DLQ topics of the running streams that exist (the re-driver watches those).
+    func existingDLQTopics() async -> Set<String> {
+        let wanted = dlqTopicsInUse
+        guard !wanted.isEmpty, let sink = state.withLock({ $0.components?.sink }),
+              let existing = try? await sink.topicNames() else { return [] }
+        return wanted.intersection(existing)
+    }
+
+    /// The DLQ topics the running streams write to when a record fails.
+    var dlqTopicsInUse: Set<String> {
+        let (streams, resolver, routing) = state.withLock { s in (Array(s.streams.values), s.components?.resolver, s.routing) }
+        guard let resolver else { return [] }
+        var topics: Set<String> = []
+        for s in streams {
+            let source = s.source.config
+            let topic = resolver.topic(sourceID: s.sourceID, sourceType: source.sourceType, sourceTopic: source.topic)
+            topics.formUnion(RedriveService.dlqTopics(source: source, staticTopic: topic, routing: routing))
+        }
+        return topics
+    }
+
+    var topicsInUse: [String] {
+        let (streams, resolver) = state.withLock { s in (Array(s.streams.values), s.components?.resolver) }
+        guard let resolver else { return [] }
+        return Array(Set(streams.map { s in
+            let source = s.source.config
+            return resolver.topic(sourceID: s.sourceID, sourceType: source.sourceType, sourceTopic: source.topic)
+        })).sorted()
     }
 }

@@ -46,7 +46,7 @@ struct ConfigMapOperatorTests {
 
         // No ConfigMap yet: no sources, and ready.
         await eventually(timeout: .seconds(5), every: .milliseconds(25)) { op.isReady }
-        #expect(op.isReady && op.manager.activeStreamCount == 0)
+        #expect(op.isReady && op.runtime.activeStreamCount == 0)
 
         let v1 = try await server.put("feeds", "stream-config", data: Self.document(["a": Self.a1]))
         let started = try #require(try await Self.status(cluster) { $0.sources["a"]?.state == .running })
@@ -71,26 +71,26 @@ struct ConfigMapOperatorTests {
         #expect(broken.sources["a"]?.rejected?.config_hash == nil)
         #expect(broken.sources["a"]?.rejected?.error.contains("configmap feeds/stream-config key stream_config.yaml:") == true)
         #expect(broken.sources["a"]?.state == .running && broken.sources["a"]?.config_version == "configmap:\(v3)")
-        #expect(op.manager.streamID(forSource: "a") == stream3)
+        #expect(op.runtime.streamID(forSource: "a") == stream3)
         #expect(op.loop.documentError?.configVersion == "configmap:\(v4)")
 
         // The fix clears the refusal (same config as before: nothing restarts).
         let v5 = try await server.put("feeds", "stream-config", data: Self.document(["a": a3]))
         _ = v5
         #expect(try await Self.status(cluster) { $0.sources["a"]?.rejected == nil } != nil)
-        #expect(op.manager.streamID(forSource: "a") == stream3)
+        #expect(op.runtime.streamID(forSource: "a") == stream3)
 
         // 410: relist and converge, with no second start.
         try await server.action("compact")
         try await server.action("expire-watches")
         let v6 = try await server.put("feeds", "stream-config", data: Self.document(["a": a3, "b": Self.a1]))
         #expect(try await Self.status(cluster) { $0.sources["b"]?.state == .running && $0.sources["b"]?.config_version == "configmap:\(v6)" } != nil)
-        #expect(op.manager.streamID(forSource: "a") == stream3)
+        #expect(op.runtime.streamID(forSource: "a") == stream3)
 
         // Deleted: its sources stop and are tombstoned; re-created: they start again.
         try await server.delete("feeds", "stream-config")
         #expect(try await Self.status(cluster) { $0.sources["a"] == nil && $0.sources["b"] == nil } != nil)
-        #expect(op.manager.activeStreamCount == 0)
+        #expect(op.runtime.activeStreamCount == 0)
         _ = try await server.put("feeds", "stream-config", data: Self.document(["a": a3]))
         #expect(try await Self.status(cluster) { $0.sources["a"]?.state == .running } != nil)
 

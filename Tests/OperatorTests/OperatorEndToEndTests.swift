@@ -118,12 +118,12 @@ struct OperatorEndToEndTests {
         #expect(a.state == .running && a.config_hash == hash3)
         #expect(a.rejected?.config_version == bad)
         #expect(a.rejected?.error.contains("line 2") == true)
-        #expect(op.manager.runningConfigs["a"]?.configHash == hash3)
+        #expect(op.runtime.runningConfigs["a"]?.configHash == hash3)
 
         // Removal: STOPPED, then the key is tombstoned.
         _ = try await h.put("a", nil)
         #expect(try await h.status { $0.sources["a"] == nil && $0.managers["test-1"] != nil } != nil)
-        #expect(op.manager.runningSources["a"] == nil)
+        #expect(op.runtime.runningSources["a"] == nil)
 
         await group.triggerGracefulShutdown()
         try await run.value
@@ -155,8 +155,8 @@ struct OperatorEndToEndTests {
             let run = Task { try await group.run() }
             let board = try await h.status { $0.sources["k1"]?.state == .running && $0.managers["test-1"] != nil }
             #expect(board != nil, "round \(round)")
-            #expect(op.manager.runningSources["k1"] != nil)
-            await eventually(timeout: .seconds(10)) { (op.manager.streamReports["k1"]?.recordsProcessed ?? 0) > 0 }
+            #expect(op.runtime.runningSources["k1"] != nil)
+            await eventually(timeout: .seconds(10)) { (op.runtime.streamReports["k1"]?.recordsProcessed ?? 0) > 0 }
             await group.triggerGracefulShutdown()
             try await run.value
             let stopped = try await StatusWatch.snapshot(topic: "stream-status", configuration: .init(bootstrapServers: h.cluster.bootstrapList),

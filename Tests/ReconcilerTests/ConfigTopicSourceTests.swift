@@ -12,7 +12,7 @@ struct ConfigTopicSourceTests {
         switch e {
         case .initStarted: return "init"
         case .initDone: return "initDone"
-        case .apply(let d): return "apply \(d.sourceID) \(d.configVersion)\(d.warnings.isEmpty ? "" : " warnings")"
+        case .apply(let d): return "apply \(d.sourceID) \(d.configVersion ?? "nil")\(d.warnings.isEmpty ? "" : " warnings")"
         case .reject(let id, let r): return "reject \(id) \(r.configVersion)"
         case .delete(let id, let v): return "delete \(id) \(v)"
         case .documentError: return "documentError"

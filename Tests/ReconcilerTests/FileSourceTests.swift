@@ -36,7 +36,7 @@ struct FileSourceTests {
         let first = await next(&it) { $0 == .initDone }
         #expect(first.count == 4)
         guard case .apply(let a) = first[1] else { Issue.record("expected apply"); return }
-        #expect(a.sourceID == "a" && a.configVersion.hasPrefix("file:") && a.configVersion.count == 5 + 64)
+        #expect(a.sourceID == "a" && a.configVersion?.hasPrefix("file:") == true && a.configVersion?.count == 5 + 64)
 
         // A broken edit: a document error, nothing else.
         try "sources:\n  a: {source_type: generator, topic: t\n".write(toFile: dir + "/v1/config.yaml", atomically: true, encoding: .utf8)

@@ -43,12 +43,13 @@ struct ReconcileLoopTests {
         throttling.enabled = false
         // c (below) may reference the variable; it is just not set.
         let access = SourceAccessPolicy(env: ["RECONCILE_TEST_*"])
-        let manager = StreamManagerV2(config: StreamManagerConfig(kafka: kafka, throttling: throttling,
-                                                                  manager: ManagerConfig(sourceAccess: access)),
-                                      logger: logger, useOffsetsTopic: false)
-        try await manager.start()
+        let manager = StreamRuntime(config: StreamManagerConfig(kafka: kafka, throttling: throttling,
+                                                                manager: ManagerConfig(sourceAccess: access)),
+                                    logger: logger, useOffsetsTopic: false)
+        try await manager.open()
+        let running = Task { try await manager.run() }
         let outcomes = Outcomes()
-        let loop = ReconcileLoop(manager: manager, source: FileSource(path: path, pollInterval: .milliseconds(50), access: access, logger: logger),
+        let loop = ReconcileLoop(runtime: manager, source: FileSource(path: path, pollInterval: .milliseconds(50), access: access, logger: logger),
                                  logger: logger, retryBase: .milliseconds(200)) { outcomes.add($0) }
         let task = Task { await loop.run() }
 
@@ -68,7 +69,8 @@ struct ReconcileLoopTests {
         #expect(await eventually(timeout: .seconds(5)) { outcomes.names.filter { $0 == "failed c" }.count >= 2 }) // retried with backoff
         task.cancel()
         await task.value
-        await manager.stop()
+        await manager.shutdown()
+        try await running.value
         let names = outcomes.names
         #expect(Set(names.prefix(2)) == ["started a", "started b"])  // started side by side
         #expect(names.contains("reconfigured b") && names.contains("restarted b") && names.contains("stopped b"))

@@ -43,7 +43,7 @@ struct StatusPublisherTests {
 
     static func publisher(_ writer: CollectingWriter, interval: Duration = .seconds(3600)) -> StatusPublisher {
         StatusPublisher(identity: .init(instanceID: "m-1", configSource: "kafka"), writer: writer,
-                        manager: StreamManagerV2(config: StreamManagerConfig(), logger: logger), interval: interval, logger: logger)
+                        runtime: StreamRuntime(config: StreamManagerConfig(), logger: logger), interval: interval, logger: logger)
     }
 
     @Test("start, hot change, refused edit while running, make-before-break, removal: one record per change")

@@ -119,11 +119,11 @@ struct StreamManagerV2Tests {
 
 @Suite("V1 compatibility wrapper")
 struct StreamManagerV1Tests {
-    @Test("StreamManager(producer:).startStreaming runs on V2 and returns a V2 stream id")
+    @Test("StreamManagerV1(producer:).startStreaming runs on V2 and returns a V2 stream id")
     func v1() async throws {
         let cluster = try EmbeddedKafkaCluster()
         try cluster.createTopic("v1-out", partitions: 2)
-        let v1 = StreamManager(producer: KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapList),
+        let v1 = StreamManagerV1(producer: KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapList),
                                logger: KitSupport.logger)
         let connector = GeneratorConnector(sourceID: "noaa_weather", settings: GeneratorSettings(ratePerSecond: 0, totalRecords: 50))
         let id = try await v1.startStreaming(connector: connector,

@@ -111,9 +111,9 @@ func latency() async throws {
     let group = ServiceGroup(services: [op], logger: logger)
     let run = Task { try await group.run() }
     let t0 = ContinuousClock.now
-    while op.manager.activeStreamCount < sources {
+    while op.runtime.activeStreamCount < sources {
         try await Task.sleep(for: .milliseconds(500))
-        if debug { FileHandle.standardError.write(Data("\(ContinuousClock.now - t0): \(op.manager.activeStreamCount) running\n".utf8)) }
+        if debug { FileHandle.standardError.write(Data("\(ContinuousClock.now - t0): \(op.runtime.activeStreamCount) running\n".utf8)) }
     }
     let feed = StatusFeed(c)
     var iterator = feed.stream.makeAsyncIterator()
@@ -172,7 +172,7 @@ func scale() async throws {
     let group = ServiceGroup(services: [op], logger: logger)
     let run = Task { try await group.run() }
     var synced: ContinuousClock.Instant?
-    while op.manager.activeStreamCount < sources {
+    while op.runtime.activeStreamCount < sources {
         if synced == nil { synced = op.loop.syncedAt }
         try await Task.sleep(for: .milliseconds(1))
     }

@@ -1,6 +1,6 @@
 import StreamConfig
 
-/// What `apply --wait` waits for, per applied source (DESIGN.md): RUNNING with the applied hash
+/// What `apply --wait` waits for, per applied source: RUNNING with the applied hash
 /// (STOPPED with it for a disabled source; STOPPED or gone for a removal). It fails at once on a
 /// refusal of the applied config or a FAILED state with it.
 public struct ApplyExpectation: Sendable, Equatable {

@@ -32,7 +32,7 @@ public struct ConfigChange: Sendable, Equatable {
         self.config = config
     }
 
-    /// `+ <id>`, `- <id>`, `~ <id> (<dotted.path>: <old json> → <new json>, …)` (DESIGN.md).
+    /// `+ <id>`, `- <id>`, `~ <id> (<dotted.path>: <old json> → <new json>, …)`.
     public var line: String {
         switch kind {
         case .add: return "+ \(sourceID)"

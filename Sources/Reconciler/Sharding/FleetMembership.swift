@@ -1,22 +1,25 @@
-import Foundation
+import Dispatch
 import Kafka
 import Logging
+import ServiceLifecycle
+import Synchronization
 
 /// Membership of the replicas' consumer group on the config topic, which Kafka uses only to share
 /// out partition numbers (every replica still reads the whole topic for the desired state). On
-/// assignment the new partitions become owned; on revocation (or a lost session) `onRevoke` runs
-/// synchronously, inside the rebalance, so the sources are stopped — drained, flushed, cursors
-/// committed — before the partitions are handed over: a source never runs on two replicas at once.
-public struct FleetMembership: Sendable {
+/// assignment the new partitions become owned and `onAssign` runs; on revocation (or a lost
+/// session) `onRevoke` runs and the rebalance waits for it, so the sources are stopped — drained,
+/// flushed, cursors committed — before the partitions are handed over: a source never runs on two
+/// replicas at once. A `Service`: graceful shutdown leaves the group, which revokes everything first.
+public struct FleetMembership: Service {
     private let topic: String
     private let configuration: KafkaConsumerConfiguration
     private let ownership: Ownership
     private let logger: Logger
-    private let onAssign: @Sendable ([Int32]) -> Void
-    private let onRevoke: @Sendable ([Int32]) -> Void
+    private let onAssign: @Sendable ([Int32]) async -> Void
+    private let onRevoke: @Sendable ([Int32]) async -> Void
 
     public init(topic: String, configuration: KafkaConsumerConfiguration, ownership: Ownership, logger: Logger,
-                onAssign: @escaping @Sendable ([Int32]) -> Void, onRevoke: @escaping @Sendable ([Int32]) -> Void) {
+                onAssign: @escaping @Sendable ([Int32]) async -> Void, onRevoke: @escaping @Sendable ([Int32]) async -> Void) {
         self.topic = topic
         var configuration = configuration
         configuration.assignmentStrategy = .cooperativeSticky  // a rebalance moves only what must move
@@ -29,11 +32,20 @@ public struct FleetMembership: Sendable {
         self.onRevoke = onRevoke
     }
 
-    /// Joins and stays in the group until cancelled, then leaves it (revoking everything first).
+    /// A revocation waiting for its sources to be released; the rebalance waits on `done`.
+    private struct Revocation: Sendable {
+        let partitions: [Int32]
+        let done: DispatchSemaphore
+    }
+
+    /// Joins and stays in the group until graceful shutdown or cancellation, then leaves it
+    /// (revoking everything first).
     public func run() async {
-        let (ownership, logger, onAssign, onRevoke, topic) = (self.ownership, self.logger, self.onAssign, self.onRevoke, self.topic)
+        let (ownership, logger, topic) = (self.ownership, self.logger, self.topic)
+        let (assignments, assigned) = AsyncStream<[Int32]>.makeStream()
+        let (revocations, revoked) = AsyncStream<Revocation>.makeStream()
+        let member = Member()
         let consumer: KafkaConsumer
-        let member = MemberBox()
         do {
             consumer = try KafkaConsumer(configuration: configuration, logger: logger) { event in
                 switch event {
@@ -42,12 +54,15 @@ public struct FleetMembership: Sendable {
                     let generation = member.consumer?.groupGeneration
                     ownership.assign(mine, generation: generation)
                     logger.info("assigned config-topic partitions \(mine) (generation \(generation.map(String.init) ?? "?"))")
-                    onAssign(mine)
+                    assigned.yield(mine)
                 case .revoked(let parts), .lost(let parts):
                     let mine = parts.filter { $0.topic == topic }.map(\.partition)
                     ownership.revoke(mine, generation: member.consumer?.groupGeneration)
                     logger.info("config-topic partitions \(mine) revoked; releasing their sources")
-                    onRevoke(mine)
+                    // This runs inside the rebalance on the consumer's own thread: hold it until the
+                    // revoked sources are stopped, so they are never run twice.
+                    let done = DispatchSemaphore(value: 0)
+                    if case .enqueued = revoked.yield(Revocation(partitions: mine, done: done)) { done.wait() }
                 }
             }
             member.consumer = consumer
@@ -56,21 +71,38 @@ public struct FleetMembership: Sendable {
             logger.error("cannot join the replicas' group: \(error)")
             return
         }
-        while !Task.isCancelled {
-            // Polling keeps the membership alive and runs the rebalance callbacks; records are
-            // not needed here.
-            _ = try? await consumer.poll(maxRecords: 100, timeout: .milliseconds(200))
+        let (onAssign, onRevoke) = (self.onAssign, self.onRevoke)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await partitions in assignments { await onAssign(partitions) }
+            }
+            group.addTask {
+                for await revocation in revocations {
+                    await onRevoke(revocation.partitions)
+                    revocation.done.signal()
+                }
+            }
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                // Polling keeps the membership alive and runs the rebalance callbacks; records are
+                // not needed here.
+                _ = try? await consumer.poll(maxRecords: 100, timeout: .milliseconds(200))
+            }
+            // Cancelled, the handler above no longer runs: the rebalance must not wait for it.
+            if Task.isCancelled { revoked.finish() }
+            await consumer.close()
+            assigned.finish()
+            revoked.finish()
         }
-        await consumer.close()
+        member.consumer = nil
     }
 }
 
-/// Lets the rebalance callback reach the consumer it belongs to (created after the callback).
-private final class MemberBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private weak var _consumer: KafkaConsumer?
+/// The consumer, for its own rebalance callback (which is created before it). Cleared when the
+/// membership ends, which breaks the consumer → callback → consumer cycle.
+private final class Member: Sendable {
+    private let slot = Mutex<KafkaConsumer?>(nil)
     var consumer: KafkaConsumer? {
-        get { lock.withLock { _consumer } }
-        set { lock.withLock { _consumer = newValue } }
+        get { slot.withLock { $0 } }
+        set { slot.withLock { $0 = newValue } }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Kafka
 import Logging
 
-/// Kafka Connect's rule for its status store: a record from an older group generation must not
+/// The rule of a status store shared by a group: a record from an older group generation must not
 /// overwrite a newer owner's. The status topic is followed; before writing a source's record a
 /// replica checks that the record there is its own, or from a generation no newer than its own —
 /// so a replica cut off from the group (its partitions already reassigned) cannot overwrite the new

@@ -2,7 +2,7 @@ import Foundation
 import StreamConfig
 import StreamManagerKit
 
-/// The `manager:<instance_id>` record of the status topic (DESIGN.md's fields).
+/// The `manager:<instance_id>` record of the status topic.
 public struct ManagerHeartbeat: Sendable, Equatable, Codable {
     public struct ConfigError: Sendable, Equatable, Codable {
         public var config_version: String

@@ -2,13 +2,13 @@ import Foundation
 import StreamConfig
 import Pipeline
 
-/// A source's state in the status topic (DESIGN.md).
+/// A source's state in the status topic.
 public enum SourceState: String, Sendable, Codable, CaseIterable {
     case pending = "PENDING", starting = "STARTING", running = "RUNNING", reconfiguring = "RECONFIGURING"
     case degraded = "DEGRADED", failed = "FAILED", stopped = "STOPPED", rejected = "REJECTED"
 }
 
-/// The `source:<id>` record of the status topic, with exactly DESIGN.md's fields (a contract:
+/// The `source:<id>` record of the status topic, with exactly these fields (a contract:
 /// dashboards read it). Encoded with every field present, nulls included.
 public struct SourceStatus: Sendable, Equatable, Codable {
     public struct Refusal: Sendable, Equatable, Codable {
@@ -95,7 +95,7 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         return Array(out.utf8)
     }
 
-    /// DESIGN.md's field list, in its order.
+    /// The record's field list, in its order.
     public static let fields = ["source_id", "stream_id", "state", "config_hash", "config_version", "rejected", "warnings",
                                 "instance_id", "generation", "mode", "topic", "records_processed", "records_failed",
                                 "records_dropped", "last_error", "updated_at"]

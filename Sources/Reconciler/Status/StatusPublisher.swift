@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Pipeline
+import StreamConfig
 import StreamManagerKit
 import Synchronization
 
@@ -54,7 +55,7 @@ public final class StatusPublisher: Sendable {
 
     private let identity: Identity
     private let writer: any StatusWriter
-    private let manager: StreamManagerV2
+    private let runtime: StreamRuntime
     private let interval: Duration
     private let logger: Logger
     private let startedAt = RFC3339.string(Date())
@@ -71,7 +72,7 @@ public final class StatusPublisher: Sendable {
     /// The status topic as it is: records of sources no longer desired are tombstoned.
     private let statusView: StatusTopicView?
 
-    public init(identity: Identity, writer: any StatusWriter, manager: StreamManagerV2,
+    public init(identity: Identity, writer: any StatusWriter, runtime: StreamRuntime,
                 interval: Duration, ownership: Ownership? = nil, staleGuard: StaleStatusGuard? = nil,
                 statusView: StatusTopicView? = nil, logger: Logger) {
         self.ownership = ownership
@@ -79,7 +80,7 @@ public final class StatusPublisher: Sendable {
         self.statusView = statusView
         self.identity = identity
         self.writer = writer
-        self.manager = manager
+        self.runtime = runtime
         self.interval = interval
         self.logger = logger
     }
@@ -152,7 +153,7 @@ public final class StatusPublisher: Sendable {
         }
     }
 
-    /// Final STOPPED, then a tombstone (DESIGN.md, "On removal").
+    /// Final STOPPED, then a tombstone.
     private func remove(_ id: String) {
         let known = state.withLock { $0.statuses.removeValue(forKey: id) != nil }
         if known { writer.write(key: SourceStatus.key(id), value: nil) }
@@ -194,7 +195,7 @@ public final class StatusPublisher: Sendable {
     /// Folds the streams' health and counts into the statuses, writes what changed state, and
     /// every `interval` writes everything plus the heartbeat. Call about once a second.
     public func tick(_ view: DesiredView) {
-        let reports = manager.streamReports
+        let reports = runtime.streamReports
         activeStreams.record(reports.count)
         for (id, report) in reports {
             update(id) { s in
@@ -252,7 +253,7 @@ public final class StatusPublisher: Sendable {
         let known = state.withLock { Set($0.statuses.keys) }
         var stale = Set<String>()
         for id in statusView.sourceIDs where view.desired.sources[id] == nil && view.desired.rejections[id] == nil
-            && !known.contains(id) && (ownership?.owns(id) ?? true) && manager.runningSource(id) == nil {
+            && !known.contains(id) && (ownership?.owns(id) ?? true) && runtime.runningSource(id) == nil {
             guard let status = statusView.status(of: id),
                   StaleStatusSweep.isOrphan(status, instanceID: identity.instanceID, hasHeartbeat: statusView.hasHeartbeat)
             else { continue }
@@ -280,8 +281,8 @@ public final class StatusPublisher: Sendable {
     }
 
     public func heartbeat(_ view: DesiredView) -> ManagerHeartbeat {
-        let metrics = manager.metrics()
-        let sources = manager.runningSources.keys.sorted()
+        let metrics = runtime.metrics()
+        let sources = runtime.runningSources.keys.sorted()
         let warnings = view.desired.sources.values.flatMap { d in d.warnings.map { "\(d.sourceID): \($0)" } }.sorted()
         return ManagerHeartbeat(
             instance_id: identity.instanceID, version: identity.version, started_at: startedAt,

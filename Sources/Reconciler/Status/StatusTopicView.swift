@@ -1,19 +1,23 @@
 import Foundation
 import Kafka
 import Logging
+import ServiceLifecycle
 
 /// The status topic as it is now, followed in memory: whose record each source has (the stale-
 /// status guard), and which records describe sources nobody wants any more (the publisher's
-/// clean-up).
-public final class StatusTopicView: Sendable {
+/// clean-up). `start()` reads it to its end; `run()` (a `Service`) follows it until graceful shutdown.
+public final class StatusTopicView: Service, Sendable {
     private let follower: CompactedTopicFollower
 
     public init(topic: String, configuration: KafkaConsumerConfiguration, logger: Logger) {
         follower = CompactedTopicFollower(topic: topic, configuration: configuration, logger: logger)
     }
 
-    /// Reads the topic to its end, then follows it.
+    /// Reads the topic to its end.
     public func start() async throws { try await follower.start() }
+    /// Follows the topic from there until graceful shutdown or cancellation.
+    public func run() async { await follower.run() }
+    /// Closes the reader once `run()` has returned.
     public func stop() async { await follower.stop() }
 
     /// A source's record as the topic holds it (nil when absent, tombstoned or unreadable).

@@ -12,7 +12,8 @@ public enum StatusWatch {
                 let reader = CompactedTopicReader(topic: topic, configuration: configuration, logger: logger)
                 var board = StatusBoard()
                 var synced = false
-                for try await event in reader.events() {
+                var result: T?
+                try await reader.read { event in
                     switch event {
                     case .initDone(let snapshot):
                         for (key, record) in snapshot { board.apply(key: key, value: record.value) }
@@ -22,11 +23,12 @@ public enum StatusWatch {
                     case .delete(let key, _):
                         board.apply(key: key, value: nil)
                     case .duplicateKey:
-                        continue
+                        return true
                     }
-                    if synced, let result = check(board) { return result }
+                    if synced { result = check(board) }
+                    return result == nil
                 }
-                return nil
+                return result
             }
             group.addTask {
                 try await Task.sleep(for: timeout)

@@ -1,5 +1,3 @@
-import StreamConfig
-
 /// What runs for a source now, as the reconciler last made it.
 public struct RunningSource: Sendable, Equatable {
     public var sourceID: String

@@ -19,11 +19,11 @@ public struct StreamingConfig: Sendable, Equatable {
     }
 }
 
-/// The V1 API kept working on top of V2: `StreamManager(producer:)` and
+/// The V1 API kept working on top of V2: `StreamManagerV1(producer:)` and
 /// `startStreaming(connector:config:)`. Under the hood it builds a default
 /// `StreamManagerConfig`, turns each `StreamingConfig` into a real-time `SourceConfig`, and
 /// runs it through the full V2 pipeline. Stream ids have the same format as V2's.
-public final class StreamManager: Sendable {
+public final class StreamManagerV1: Sendable {
     private let manager: StreamManagerV2
 
     public init(producer: KafkaProducerConfiguration, logger: Logger = Logger(label: "stream-manager-v1")) {
@@ -45,7 +45,7 @@ public final class StreamManager: Sendable {
                                   rateLimitPerMinute: 0)
         _ = try await manager.reconfigureStream(sourceID: config.sourceID, to: source, connector: connector)
         guard let streamID = manager.runningSources[config.sourceID] else {
-            throw StreamManagerV2.ManagerError.streamNotFound(config.sourceID)
+            throw StreamRuntimeError.streamNotFound(config.sourceID)
         }
         return streamID
     }

@@ -243,7 +243,7 @@ public final class StreamOperator: Service, Sendable {
         await publisher.finish()
         await statusProducer.close()
         await statusView?.stop()
-        let delivered = runtime.metrics().producer.total_sent
+        let delivered = runtime.metrics().producer.totalSent
         logger.info("operator stopped; \(delivered) records delivered")
     }
 

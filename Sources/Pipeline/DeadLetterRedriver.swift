@@ -8,13 +8,21 @@ public struct DeadLetterRedriveMetrics: Sendable, Codable, Equatable {
     /// Records sent back to their topic and delivered there.
     public var redriven = 0
     /// Re-drives that failed again (the record went back to the DLQ with its count raised).
-    public var redrive_failed = 0
+    public var redriveFailed = 0
     /// Records left in the DLQ for good (limit reached, malformed, or not ours).
     public var parked = 0
     /// DLQ topics being watched.
     public var topics: [String] = []
-    public var last_error: String?
+    public var lastError: String?
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case redriven
+        case redriveFailed = "redrive_failed"
+        case parked
+        case topics
+        case lastError = "last_error"
+    }
 }
 
 /// Re-drives dead-lettered records: reads the DLQ topics in a consumer group (so replicas share
@@ -153,7 +161,7 @@ public final class DeadLetterRedriver: Sendable {
             do {
                 _ = try await producer.sendAndWait(ProducerRecord(topic: record.topic, key: record.key, value: record.value,
                                                                   headers: back, timestampMilliseconds: record.timestampMilliseconds))
-                counters.withLock { $0.redrive_failed += 1 }
+                counters.withLock { $0.redriveFailed += 1 }
                 logger.warning("re-drive \(redrives) of a \(sourceID) record to \(topic) failed: \(error); back in \(record.topic)")
                 return true
             } catch {
@@ -164,7 +172,7 @@ public final class DeadLetterRedriver: Sendable {
     }
 
     private func note(error: String) {
-        counters.withLock { $0.last_error = error }
+        counters.withLock { $0.lastError = error }
         logger.error("DLQ re-driver: \(error)")
     }
 }

@@ -4,13 +4,23 @@ import Synchronization
 
 /// The fetch policy's section of a stream's metrics (`api_client` in `/status`).
 public struct FetchPolicyMetrics: Sendable, Equatable, Codable {
-    public var total_requests: Int
-    public var successful_requests: Int
-    public var failed_requests: Int
-    public var success_rate: Double
-    public var cache_hit_rate: Double
-    public var not_modified: Int
+    public var totalRequests: Int
+    public var successfulRequests: Int
+    public var failedRequests: Int
+    public var successRate: Double
+    public var cacheHitRate: Double
+    public var notModified: Int
     public var retries: Int
+
+    enum CodingKeys: String, CodingKey {
+        case totalRequests = "total_requests"
+        case successfulRequests = "successful_requests"
+        case failedRequests = "failed_requests"
+        case successRate = "success_rate"
+        case cacheHitRate = "cache_hit_rate"
+        case notModified = "not_modified"
+        case retries
+    }
 }
 
 /// The policy every fetch from a connector goes through: the rate limit (per source or shared
@@ -149,9 +159,9 @@ public final class FetchPolicy: Sendable {
     public var metrics: FetchPolicyMetrics {
         let c = counts.withLock { $0 }
         let cacheMetrics = cache.metrics
-        return FetchPolicyMetrics(total_requests: c.requests, successful_requests: c.successes, failed_requests: c.failures,
-                                success_rate: c.requests == 0 ? 1 : Double(c.successes) / Double(c.requests),
-                                cache_hit_rate: cacheMetrics.cache_hit_rate, not_modified: c.notModified,
+        return FetchPolicyMetrics(totalRequests: c.requests, successfulRequests: c.successes, failedRequests: c.failures,
+                                successRate: c.requests == 0 ? 1 : Double(c.successes) / Double(c.requests),
+                                cacheHitRate: cacheMetrics.cacheHitRate, notModified: c.notModified,
                                 retries: c.retries)
     }
 }

@@ -243,10 +243,10 @@ public final class PriorityQueue: Sendable {
     public var metrics: PriorityQueueMetrics {
         state.withLock { s in
             let st = s.storage
-            return PriorityQueueMetrics(size: st.count, bytes: st.bytes, max_size: st.maxSize, max_bytes: st.maxBytes,
+            return PriorityQueueMetrics(size: st.count, bytes: st.bytes, maxSize: st.maxSize, maxBytes: st.maxBytes,
                                         enqueued: st.enqueued, dequeued: st.dequeued, dropped: st.dropped,
-                                        removed: st.removed, utilization_percent: st.utilizationPercent,
-                                        by_priority: st.levelCountsByName(), overflow_strategy: st.strategy.rawValue)
+                                        removed: st.removed, utilizationPercent: st.utilizationPercent,
+                                        byPriority: st.levelCountsByName(), overflowStrategy: st.strategy.rawValue)
         }
     }
 

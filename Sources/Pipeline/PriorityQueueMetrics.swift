@@ -8,8 +8,8 @@ public struct PriorityQueueMetrics: Sendable, Equatable, Codable {
     public var size: Int
     /// Bytes queued now (sum of `PipelineRecord.byteCount`).
     public var bytes: Int
-    public var max_size: Int?
-    public var max_bytes: Int?
+    public var maxSize: Int?
+    public var maxBytes: Int?
     /// Records admitted into the queue.
     public var enqueued: Int
     /// Records handed to the consumer.
@@ -19,25 +19,39 @@ public struct PriorityQueueMetrics: Sendable, Equatable, Codable {
     /// Records discarded by `remove(streamID:)`.
     public var removed: Int
     /// How full the queue is against the tighter of its two bounds; 0 when unbounded.
-    public var utilization_percent: Double
+    public var utilizationPercent: Double
     /// Queued records per level, keyed by level name (`critical`, `high`, `normal`, `low`).
-    public var by_priority: [String: Int]
-    public var overflow_strategy: String
+    public var byPriority: [String: Int]
+    public var overflowStrategy: String
 
-    public init(size: Int = 0, bytes: Int = 0, max_size: Int? = nil, max_bytes: Int? = nil, enqueued: Int = 0,
-                dequeued: Int = 0, dropped: Int = 0, removed: Int = 0, utilization_percent: Double = 0,
-                by_priority: [String: Int] = [:], overflow_strategy: String = QueueOverflowStrategy.dropOldest.rawValue) {
+    public init(size: Int = 0, bytes: Int = 0, maxSize: Int? = nil, maxBytes: Int? = nil, enqueued: Int = 0,
+                dequeued: Int = 0, dropped: Int = 0, removed: Int = 0, utilizationPercent: Double = 0,
+                byPriority: [String: Int] = [:], overflowStrategy: String = QueueOverflowStrategy.dropOldest.rawValue) {
         self.size = size
         self.bytes = bytes
-        self.max_size = max_size
-        self.max_bytes = max_bytes
+        self.maxSize = maxSize
+        self.maxBytes = maxBytes
         self.enqueued = enqueued
         self.dequeued = dequeued
         self.dropped = dropped
         self.removed = removed
-        self.utilization_percent = utilization_percent
-        self.by_priority = by_priority
-        self.overflow_strategy = overflow_strategy
+        self.utilizationPercent = utilizationPercent
+        self.byPriority = byPriority
+        self.overflowStrategy = overflowStrategy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case size
+        case bytes
+        case maxSize = "max_size"
+        case maxBytes = "max_bytes"
+        case enqueued
+        case dequeued
+        case dropped
+        case removed
+        case utilizationPercent = "utilization_percent"
+        case byPriority = "by_priority"
+        case overflowStrategy = "overflow_strategy"
     }
 }
 

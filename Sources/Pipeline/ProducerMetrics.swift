@@ -4,15 +4,24 @@ import Synchronization
 /// The producer section of the metrics tree (`GET /status`; names kept from the V1 API), also exported through
 /// swift-metrics so `/metrics` shows them per source.
 public struct ProducerMetricsSnapshot: Sendable, Equatable, Codable {
-    public var total_sent: Int
-    public var total_failed: Int
-    public var retry_count: Int
-    public var batches_sent: Int
-    public var dlq_sent: Int
-    public var in_flight: Int
+    public var totalSent: Int
+    public var totalFailed: Int
+    public var retryCount: Int
+    public var batchesSent: Int
+    public var dlqSent: Int
+    public var inFlight: Int
 
-    public static let zero = ProducerMetricsSnapshot(total_sent: 0, total_failed: 0, retry_count: 0, batches_sent: 0,
-                                                     dlq_sent: 0, in_flight: 0)
+    public static let zero = ProducerMetricsSnapshot(totalSent: 0, totalFailed: 0, retryCount: 0, batchesSent: 0,
+                                                     dlqSent: 0, inFlight: 0)
+
+    enum CodingKeys: String, CodingKey {
+        case totalSent = "total_sent"
+        case totalFailed = "total_failed"
+        case retryCount = "retry_count"
+        case batchesSent = "batches_sent"
+        case dlqSent = "dlq_sent"
+        case inFlight = "in_flight"
+    }
 }
 
 final class ProducerMetrics: Sendable {
@@ -48,8 +57,8 @@ final class ProducerMetrics: Sendable {
 
     func snapshot(inFlight: Int) -> ProducerMetricsSnapshot {
         totals.withLock { t in
-            ProducerMetricsSnapshot(total_sent: t.sent, total_failed: t.failed, retry_count: t.retries,
-                                    batches_sent: t.batches, dlq_sent: t.dlq, in_flight: inFlight)
+            ProducerMetricsSnapshot(totalSent: t.sent, totalFailed: t.failed, retryCount: t.retries,
+                                    batchesSent: t.batches, dlqSent: t.dlq, inFlight: inFlight)
         }
     }
 

@@ -2,12 +2,20 @@ import Synchronization
 
 /// Counts of one token bucket, for the fetch policy's metrics.
 public struct RateLimiterMetrics: Sendable, Equatable, Codable {
-    public var rate_limit_per_minute: Double?
-    public var available_tokens: Double
+    public var rateLimitPerMinute: Double?
+    public var availableTokens: Double
     public var acquired: Int
     /// Acquisitions that had to wait for a token.
     public var waited: Int
     public var refunded: Int
+
+    enum CodingKeys: String, CodingKey {
+        case rateLimitPerMinute = "rate_limit_per_minute"
+        case availableTokens = "available_tokens"
+        case acquired
+        case waited
+        case refunded
+    }
 }
 
 /// A token bucket for `rate_limit_per_minute`: tokens refill continuously at rate/60 per
@@ -126,8 +134,8 @@ public final class TokenBucket: Sendable {
         let now = clock.now()
         return state.withLock { s in
             s.refill(now: now)
-            return RateLimiterMetrics(rate_limit_per_minute: s.ratePerSecond.map { $0 * 60 },
-                                      available_tokens: s.ratePerSecond == nil ? 0 : s.tokens,
+            return RateLimiterMetrics(rateLimitPerMinute: s.ratePerSecond.map { $0 * 60 },
+                                      availableTokens: s.ratePerSecond == nil ? 0 : s.tokens,
                                       acquired: s.acquired, waited: s.waited, refunded: s.refunded)
         }
     }

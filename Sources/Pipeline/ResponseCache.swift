@@ -9,7 +9,16 @@ public struct ResponseCacheMetrics: Sendable, Equatable, Codable {
     public var misses: Int
     public var evictions: Int
     /// hits / (hits + misses) × 100; 0 before the first lookup.
-    public var cache_hit_rate: Double
+    public var cacheHitRate: Double
+
+    enum CodingKeys: String, CodingKey {
+        case enabled
+        case entries
+        case hits
+        case misses
+        case evictions
+        case cacheHitRate = "cache_hit_rate"
+    }
 }
 
 /// Responses kept for `cache_ttl_seconds`, keyed by request key, with a bounded entry count
@@ -129,7 +138,7 @@ public final class ResponseCache<Value: Sendable>: Sendable {
             let lookups = s.hits + s.misses
             return ResponseCacheMetrics(enabled: s.enabled, entries: s.entries.count, hits: s.hits, misses: s.misses,
                                         evictions: s.evictions,
-                                        cache_hit_rate: lookups == 0 ? 0 : Double(s.hits) / Double(lookups) * 100)
+                                        cacheHitRate: lookups == 0 ? 0 : Double(s.hits) / Double(lookups) * 100)
         }
     }
 }

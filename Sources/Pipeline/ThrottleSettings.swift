@@ -54,24 +54,33 @@ public enum ThrottleState: String, Sendable, Codable, CaseIterable {
 
 /// The `throttling` section of the metrics tree (V1's names plus `consumer_lag`).
 public struct ThrottleMetrics: Sendable, Equatable, Codable {
-    public var current_state: String
+    public var currentState: String
     /// n of the last backoff delay (2 s × factor^(n−1)); 0 outside `backoff`.
-    public var backoff_level: Int
+    public var backoffLevel: Int
     /// State changes.
-    public var rate_adjustments: Int
+    public var rateAdjustments: Int
     /// Batches given a `delay` or `backoff` delay (pacing under `allow` is not counted).
-    public var throttled_count: Int
+    public var throttledCount: Int
     /// The last lag reported; nil before the first report.
-    public var consumer_lag: Int64?
+    public var consumerLag: Int64?
     public var enabled: Bool
 
-    public init(current_state: String = ThrottleState.allow.rawValue, backoff_level: Int = 0,
-                rate_adjustments: Int = 0, throttled_count: Int = 0, consumer_lag: Int64? = nil, enabled: Bool = true) {
-        self.current_state = current_state
-        self.backoff_level = backoff_level
-        self.rate_adjustments = rate_adjustments
-        self.throttled_count = throttled_count
-        self.consumer_lag = consumer_lag
+    public init(currentState: String = ThrottleState.allow.rawValue, backoffLevel: Int = 0,
+                rateAdjustments: Int = 0, throttledCount: Int = 0, consumerLag: Int64? = nil, enabled: Bool = true) {
+        self.currentState = currentState
+        self.backoffLevel = backoffLevel
+        self.rateAdjustments = rateAdjustments
+        self.throttledCount = throttledCount
+        self.consumerLag = consumerLag
         self.enabled = enabled
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case currentState = "current_state"
+        case backoffLevel = "backoff_level"
+        case rateAdjustments = "rate_adjustments"
+        case throttledCount = "throttled_count"
+        case consumerLag = "consumer_lag"
+        case enabled
     }
 }

@@ -159,9 +159,9 @@ public final class Throttler: Sendable {
 
     public var metrics: ThrottleMetrics {
         state.withLock { s in
-            ThrottleMetrics(current_state: s.current.rawValue, backoff_level: s.backoffLevel,
-                            rate_adjustments: s.rateAdjustments, throttled_count: s.throttledCount,
-                            consumer_lag: s.lag, enabled: s.settings.enabled)
+            ThrottleMetrics(currentState: s.current.rawValue, backoffLevel: s.backoffLevel,
+                            rateAdjustments: s.rateAdjustments, throttledCount: s.throttledCount,
+                            consumerLag: s.lag, enabled: s.settings.enabled)
         }
     }
 }

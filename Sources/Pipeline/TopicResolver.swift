@@ -4,22 +4,31 @@ import Synchronization
 
 /// The `topic_resolver` section of the metrics tree (V1's names plus ours).
 public struct TopicResolverMetrics: Sendable, Equatable, Codable {
-    public var custom_used: Int
-    public var content_used: Int
-    public var pattern_used: Int
-    public var source_topic_used: Int
-    public var fallback_used: Int
+    public var customUsed: Int
+    public var contentUsed: Int
+    public var patternUsed: Int
+    public var sourceTopicUsed: Int
+    public var fallbackUsed: Int
     /// Records whose priority a content rule raised.
-    public var priority_promoted: Int
+    public var priorityPromoted: Int
 
-    public init(custom_used: Int = 0, content_used: Int = 0, pattern_used: Int = 0, source_topic_used: Int = 0,
-                fallback_used: Int = 0, priority_promoted: Int = 0) {
-        self.custom_used = custom_used
-        self.content_used = content_used
-        self.pattern_used = pattern_used
-        self.source_topic_used = source_topic_used
-        self.fallback_used = fallback_used
-        self.priority_promoted = priority_promoted
+    public init(customUsed: Int = 0, contentUsed: Int = 0, patternUsed: Int = 0, sourceTopicUsed: Int = 0,
+                fallbackUsed: Int = 0, priorityPromoted: Int = 0) {
+        self.customUsed = customUsed
+        self.contentUsed = contentUsed
+        self.patternUsed = patternUsed
+        self.sourceTopicUsed = sourceTopicUsed
+        self.fallbackUsed = fallbackUsed
+        self.priorityPromoted = priorityPromoted
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case customUsed = "custom_used"
+        case contentUsed = "content_used"
+        case patternUsed = "pattern_used"
+        case sourceTopicUsed = "source_topic_used"
+        case fallbackUsed = "fallback_used"
+        case priorityPromoted = "priority_promoted"
     }
 }
 
@@ -99,12 +108,12 @@ public final class TopicResolver: Sendable {
 
     public var metrics: TopicResolverMetrics {
         totals.withLock { t in
-            TopicResolverMetrics(custom_used: t.used[TopicRuleKind.custom.index],
-                                 content_used: t.used[TopicRuleKind.content.index],
-                                 pattern_used: t.used[TopicRuleKind.pattern.index],
-                                 source_topic_used: t.used[TopicRuleKind.sourceTopic.index],
-                                 fallback_used: t.used[TopicRuleKind.fallback.index],
-                                 priority_promoted: t.promoted)
+            TopicResolverMetrics(customUsed: t.used[TopicRuleKind.custom.index],
+                                 contentUsed: t.used[TopicRuleKind.content.index],
+                                 patternUsed: t.used[TopicRuleKind.pattern.index],
+                                 sourceTopicUsed: t.used[TopicRuleKind.sourceTopic.index],
+                                 fallbackUsed: t.used[TopicRuleKind.fallback.index],
+                                 priorityPromoted: t.promoted)
         }
     }
 

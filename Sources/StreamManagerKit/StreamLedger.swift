@@ -219,11 +219,11 @@ final class StreamLedger: Sendable {
 
     func metrics(startedAt: Date, api: FetchPolicyMetrics) -> StreamMetrics {
         let s = shared.withLock { $0 }
-        let mode = ModeMetrics(records_processed: s.processed, errors: s.errors,
-                               uptime_seconds: Int(Date().timeIntervalSince(startedAt)))
-        return StreamMetrics(source_id: sourceID, mode_name: s.source.config.ingestion.mode.rawValue, mode: mode,
-                             api_client: api, records_processed: s.processed, records_failed: s.failed,
-                             pending_records: s.tracker.pendingCount, cursor: s.lastCommitted.map(redaction.text),
-                             last_error: s.lastError)
+        let mode = ModeMetrics(recordsProcessed: s.processed, errors: s.errors,
+                               uptimeSeconds: Int(Date().timeIntervalSince(startedAt)))
+        return StreamMetrics(sourceID: sourceID, modeName: s.source.config.ingestion.mode.rawValue, mode: mode,
+                             apiClient: api, recordsProcessed: s.processed, recordsFailed: s.failed,
+                             pendingRecords: s.tracker.pendingCount, cursor: s.lastCommitted.map(redaction.text),
+                             lastError: s.lastError)
     }
 }

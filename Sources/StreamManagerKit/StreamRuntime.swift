@@ -143,7 +143,7 @@ public final class StreamRuntime: Service, Sendable {
         if let redriver {
             let sink = components.sink
             services.append(.init(service: RedriveService(redriver: redriver, dlqTopics: { await self.existingDLQTopics() },
-                                                          deadLettered: { sink.metricsSnapshot().dlq_sent }),
+                                                          deadLettered: { sink.metricsSnapshot().dlqSent }),
                                   successTerminationBehavior: .ignore, serviceName: "dlq-redriver"))
         }
         if let lag = LagMonitor(config: settings, bootstrapServers: bootstrapServers, throttler: components.throttler,
@@ -396,13 +396,13 @@ public final class StreamRuntime: Service, Sendable {
         var perStream: [String: StreamMetrics] = [:]
         for stream in streams { perStream[stream.streamID] = stream.metrics }
         return ManagerMetrics(
-            stream_manager: .init(active_streams: streams.count, is_started: components != nil),
+            streamManager: .init(activeStreams: streams.count, isStarted: components != nil),
             producer: components?.sink.metricsSnapshot() ?? final,
             queue: components?.queue.metrics ?? PriorityQueue(maxSize: nil).metrics,
             throttling: components?.throttler.metrics ?? Throttler(settings: .disabled).metrics,
-            topic_resolver: components?.resolver.metrics ?? TopicResolverMetrics(),
+            topicResolver: components?.resolver.metrics ?? TopicResolverMetrics(),
             streams: perStream,
-            dlq_redrive: redrive)
+            dlqRedrive: redrive)
     }
 
     public func healthCheck() -> HealthReport {
@@ -411,12 +411,12 @@ public final class StreamRuntime: Service, Sendable {
         let lastError = components?.sink.lastClientError
         let connected = started && !(lastError.map { $0.code == .allBrokersDown || $0.code == .transport } ?? false)
         let queueMetrics = components?.queue.metrics
-        let queueHealthy = (queueMetrics?.utilization_percent ?? 0) < 95
-        let producer = HealthReport.Producer(healthy: started && connected, kafka_connected: connected,
-                                             last_error: lastError?.description)
+        let queueHealthy = (queueMetrics?.utilizationPercent ?? 0) < 95
+        let producer = HealthReport.Producer(healthy: started && connected, kafkaConnected: connected,
+                                             lastError: lastError?.description)
         let queue = HealthReport.Queue(healthy: queueHealthy, size: queueMetrics?.size ?? 0,
-                                       utilization_percent: queueMetrics?.utilization_percent ?? 0)
-        let streams = HealthReport.Streams(active_count: count, healthy: started)
+                                       utilizationPercent: queueMetrics?.utilizationPercent ?? 0)
+        let streams = HealthReport.Streams(activeCount: count, healthy: started)
         return HealthReport(healthy: producer.healthy && queue.healthy && streams.healthy,
                             components: .init(producer: producer, queue: queue, streams: streams))
     }

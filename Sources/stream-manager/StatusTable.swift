@@ -11,19 +11,19 @@ enum StatusTable {
         for id in board.sources.keys.sorted() {
             let s = board.sources[id]!
             let state = s.rejected == nil || s.state == .rejected ? s.state.rawValue : "\(s.state.rawValue) (rejected edit)"
-            let error = s.rejected.map { "rejected: \($0.error)" } ?? s.last_error ?? ""
-            rows.append([id, state, s.mode ?? "-", s.topic ?? "-", "\(s.records_processed)", "\(s.records_failed)",
-                         s.records_dropped.map(String.init) ?? "-",
-                         s.instance_id, s.config_hash.map(ConfigHash.short) ?? "-", s.updated_at, oneLine(error)])
+            let error = s.rejected.map { "rejected: \($0.error)" } ?? s.lastError ?? ""
+            rows.append([id, state, s.mode ?? "-", s.topic ?? "-", "\(s.recordsProcessed)", "\(s.recordsFailed)",
+                         s.recordsDropped.map(String.init) ?? "-",
+                         s.instanceID, s.configHash.map(ConfigHash.short) ?? "-", s.updatedAt, oneLine(error)])
         }
         var out = table(rows)
         out += "\n\n"
         var managers = [["MANAGER", "CONFIG SOURCE", "STREAMS", "PARTITIONS", "VERSION", "HEARTBEAT AGE"]]
         for id in board.managers.keys.sorted() {
             let m = board.managers[id]!
-            let age = m.updated_at.flatMap(RFC3339.date).map { "\(max(0, Int(now.timeIntervalSince($0))))s" } ?? "-"
-            let partitions = (m.assigned_partitions ?? []).isEmpty ? "-" : m.assigned_partitions!.map(String.init).joined(separator: ",")
-            managers.append([id, m.config_source ?? "-", "\(m.active_streams ?? 0)", partitions, m.version ?? "-", age])
+            let age = m.updatedAt.flatMap(RFC3339.date).map { "\(max(0, Int(now.timeIntervalSince($0))))s" } ?? "-"
+            let partitions = (m.assignedPartitions ?? []).isEmpty ? "-" : m.assignedPartitions!.map(String.init).joined(separator: ",")
+            managers.append([id, m.configSource ?? "-", "\(m.activeStreams ?? 0)", partitions, m.version ?? "-", age])
         }
         out += table(managers)
         return out

@@ -124,7 +124,7 @@ struct HTTPSourceTests {
                               settings: .init(timeout: .seconds(5), maxRetries: 3, retryBackoffBase: .milliseconds(20)))
         let result = try await api.fetch(FetchRequest(cursor: nil, maxRecords: 10))
         #expect(result.records.count == 2)
-        #expect(api.metrics.total_requests >= 1)
+        #expect(api.metrics.totalRequests >= 1)
         let limited = try connector("noaa_weather", ["url": .string("\(server.base)/ratelimited/nws_alerts_active.json")])
         let error = await connectorError { _ = try await limited.fetch(FetchRequest(cursor: nil, maxRecords: 10)) }
         #expect(error?.isRetriable == true && error?.retryAfter == .seconds(1))

@@ -189,7 +189,7 @@ struct HotSettingsTests {
         let h = try await Harness(Self.http(server, path: "/pages/1?case=cache", cache: 60))
         // Warm: the first polls (a new cursor each) are over once a poll is answered from the cache.
         try await waitFor("a poll answered from the cache") {
-            (h.manager.metrics().streams[h.streamID]?.api_client.cache_hit_rate ?? 0) > 0
+            (h.manager.metrics().streams[h.streamID]?.apiClient.cacheHitRate ?? 0) > 0
         }
         let cached = try await Self.requests(server, "/pages/1?case=cache", during: 2)
         try await h.change { $0.cacheTTLSeconds = 0 }

@@ -27,17 +27,17 @@ struct NOAAEndToEndTests {
                                       logger: logger, useOffsetsTopic: false)
         try await manager.start()
         try await manager.startStream(sourceID: "nws")
-        await eventually(timeout: .seconds(15)) { manager.metrics().producer.total_sent >= 2 }
+        await eventually(timeout: .seconds(15)) { manager.metrics().producer.totalSent >= 2 }
         // Several more polls of the same payload (answered 304), which must add nothing.
         await eventually(timeout: .seconds(15)) {
-            guard let api = manager.metrics().streams.values.first?.api_client else { return false }
-            return api.total_requests >= 3 && api.not_modified >= 2
+            guard let api = manager.metrics().streams.values.first?.apiClient else { return false }
+            return api.totalRequests >= 3 && api.notModified >= 2
         }
         let metrics = manager.metrics()
         await manager.stop()
-        #expect(metrics.producer.total_sent == 2)
-        let api = try #require(metrics.streams.values.first?.api_client)
-        #expect(api.total_requests >= 3 && api.not_modified >= 2)
+        #expect(metrics.producer.totalSent == 2)
+        let api = try #require(metrics.streams.values.first?.apiClient)
+        #expect(api.totalRequests >= 3 && api.notModified >= 2)
 
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: logger)
         try consumer.assign([TopicPartition(topic: "weather-alerts", partition: 0): .beginning])

@@ -50,27 +50,27 @@ struct ConfigMapOperatorTests {
 
         let v1 = try await server.put("feeds", "stream-config", data: Self.document(["a": Self.a1]))
         let started = try #require(try await Self.status(cluster) { $0.sources["a"]?.state == .running })
-        #expect(started.sources["a"]?.config_version == "configmap:\(v1)")
-        let stream = try #require(started.sources["a"]?.stream_id)
+        #expect(started.sources["a"]?.configVersion == "configmap:\(v1)")
+        let stream = try #require(started.sources["a"]?.streamID)
 
         // Hot change: same stream.
         let v2 = try await server.put("feeds", "stream-config", data: Self.document(["a": Self.a1.replacingOccurrences(of: "topic: t", with: "topic: u")]))
-        let hot = try #require(try await Self.status(cluster) { $0.sources["a"]?.config_version == "configmap:\(v2)" && $0.sources["a"]?.state == .running })
-        #expect(hot.sources["a"]?.stream_id == stream && hot.sources["a"]?.topic == "u")
+        let hot = try #require(try await Self.status(cluster) { $0.sources["a"]?.configVersion == "configmap:\(v2)" && $0.sources["a"]?.state == .running })
+        #expect(hot.sources["a"]?.streamID == stream && hot.sources["a"]?.topic == "u")
 
         // Restart-class change: a new stream.
         let a3 = Self.a1.replacingOccurrences(of: "topic: t", with: "topic: u").replacingOccurrences(of: "20", with: "30")
         let v3 = try await server.put("feeds", "stream-config", data: Self.document(["a": a3]))
-        let restarted = try #require(try await Self.status(cluster) { $0.sources["a"]?.config_version == "configmap:\(v3)" && $0.sources["a"]?.state == .running })
-        let stream3 = try #require(restarted.sources["a"]?.stream_id)
+        let restarted = try #require(try await Self.status(cluster) { $0.sources["a"]?.configVersion == "configmap:\(v3)" && $0.sources["a"]?.state == .running })
+        let stream3 = try #require(restarted.sources["a"]?.streamID)
         #expect(stream3 != stream)
 
         // Broken YAML: rejected on every source it held, the stream untouched, config_error in the heartbeat.
         let v4 = try await server.put("feeds", "stream-config", data: ["stream_config.yaml": "sources:\n  a: {source_type: generator\n"])
-        let broken = try #require(try await Self.status(cluster) { $0.sources["a"]?.rejected?.config_version == "configmap:\(v4)" })
-        #expect(broken.sources["a"]?.rejected?.config_hash == nil)
+        let broken = try #require(try await Self.status(cluster) { $0.sources["a"]?.rejected?.configVersion == "configmap:\(v4)" })
+        #expect(broken.sources["a"]?.rejected?.configHash == nil)
         #expect(broken.sources["a"]?.rejected?.error.contains("configmap feeds/stream-config key stream_config.yaml:") == true)
-        #expect(broken.sources["a"]?.state == .running && broken.sources["a"]?.config_version == "configmap:\(v3)")
+        #expect(broken.sources["a"]?.state == .running && broken.sources["a"]?.configVersion == "configmap:\(v3)")
         #expect(op.runtime.streamID(forSource: "a") == stream3)
         #expect(op.loop.documentError?.configVersion == "configmap:\(v4)")
 
@@ -84,7 +84,7 @@ struct ConfigMapOperatorTests {
         try await server.action("compact")
         try await server.action("expire-watches")
         let v6 = try await server.put("feeds", "stream-config", data: Self.document(["a": a3, "b": Self.a1]))
-        #expect(try await Self.status(cluster) { $0.sources["b"]?.state == .running && $0.sources["b"]?.config_version == "configmap:\(v6)" } != nil)
+        #expect(try await Self.status(cluster) { $0.sources["b"]?.state == .running && $0.sources["b"]?.configVersion == "configmap:\(v6)" } != nil)
         #expect(op.runtime.streamID(forSource: "a") == stream3)
 
         // Deleted: its sources stop and are tombstoned; re-created: they start again.

@@ -72,12 +72,12 @@ struct OperatorEndToEndTests {
         let a1 = #"{"source_type": "generator", "topic": "t", "rate_limit_per_minute": 0, "connector": {"rate_per_second": 50}}"#
         let v1 = try await h.put("a", a1)
         let hash1 = try #require(ConfigLoader.parseSourceDocument(a1, sourceID: "a").value).configHash
-        let running = try #require(try await h.status { b in b.sources["a"]?.state == .running && b.sources["a"]?.config_hash == hash1 })
+        let running = try #require(try await h.status { b in b.sources["a"]?.state == .running && b.sources["a"]?.configHash == hash1 })
         let first = try #require(running.sources["a"])
-        #expect(first.config_version == v1)
-        #expect(first.instance_id == "test-1")
+        #expect(first.configVersion == v1)
+        #expect(first.instanceID == "test-1")
         #expect(first.mode == "real_time" && first.topic == "t")
-        let streamID = try #require(first.stream_id)
+        let streamID = try #require(first.streamID)
         #expect(streamID.hasPrefix("a_"))
 
         // HTTP: ready after the first plan, metrics of the running stream, the metrics tree.
@@ -100,23 +100,23 @@ struct OperatorEndToEndTests {
         let a2 = a1.replacingOccurrences(of: #""topic": "t""#, with: #""topic": "u""#)
         let hash2 = try #require(ConfigLoader.parseSourceDocument(a2, sourceID: "a").value).configHash
         let v2 = try await h.put("a", a2)
-        let hot = try #require(try await h.status { $0.sources["a"]?.config_hash == hash2 && $0.sources["a"]?.state == .running })
-        #expect(hot.sources["a"]?.stream_id == streamID)
-        #expect(hot.sources["a"]?.config_version == v2)
+        let hot = try #require(try await h.status { $0.sources["a"]?.configHash == hash2 && $0.sources["a"]?.state == .running })
+        #expect(hot.sources["a"]?.streamID == streamID)
+        #expect(hot.sources["a"]?.configVersion == v2)
 
         // Restart-class change: a new stream takes over.
         let a3 = a2.replacingOccurrences(of: #""rate_per_second": 50"#, with: #""rate_per_second": 40"#)
         let hash3 = try #require(ConfigLoader.parseSourceDocument(a3, sourceID: "a").value).configHash
         _ = try await h.put("a", a3)
-        let restarted = try #require(try await h.status { $0.sources["a"]?.config_hash == hash3 && $0.sources["a"]?.state == .running })
-        #expect(restarted.sources["a"]?.stream_id != streamID)
+        let restarted = try #require(try await h.status { $0.sources["a"]?.configHash == hash3 && $0.sources["a"]?.state == .running })
+        #expect(restarted.sources["a"]?.streamID != streamID)
 
         // Malformed: reported with its position, the running config stays.
         let bad = try await h.put("a", "source_type: generator\ningestion: {mode: fast}\n")
         let refused = try #require(try await h.status { $0.sources["a"]?.rejected != nil })
         let a = try #require(refused.sources["a"])
-        #expect(a.state == .running && a.config_hash == hash3)
-        #expect(a.rejected?.config_version == bad)
+        #expect(a.state == .running && a.configHash == hash3)
+        #expect(a.rejected?.configVersion == bad)
         #expect(a.rejected?.error.contains("line 2") == true)
         #expect(op.runtime.runningConfigs["a"]?.configHash == hash3)
 
@@ -162,7 +162,7 @@ struct OperatorEndToEndTests {
             let stopped = try await StatusWatch.snapshot(topic: "stream-status", configuration: .init(bootstrapServers: h.cluster.bootstrapList),
                                                          logger: Self.logger)
             #expect(stopped.sources["k1"]?.state == .stopped)
-            #expect((stopped.sources["k1"]?.records_processed ?? 0) > 0)
+            #expect((stopped.sources["k1"]?.recordsProcessed ?? 0) > 0)
         }
     }
 }

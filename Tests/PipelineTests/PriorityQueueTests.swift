@@ -43,7 +43,7 @@ struct PriorityQueueTests {
         #expect(queue.count(streamID: "a-stream") == 2 && queue.count(streamID: "b-stream") == 1)
         #expect(recordLabels(queue.tryDequeue(max: 10)) == ["b:0", "a:3", "a:4"])
         let m = queue.metrics
-        #expect(m.size == 0 && m.bytes == 0 && m.dequeued == 8 && m.by_priority.values.allSatisfy { $0 == 0 })
+        #expect(m.size == 0 && m.bytes == 0 && m.dequeued == 8 && m.byPriority.values.allSatisfy { $0 == 0 })
     }
 
     @Test func wholeBatchDequeuedEqualsWhatWasEnqueued() async throws {
@@ -64,7 +64,7 @@ struct PriorityQueueTests {
         #expect(recordLabels(refused) == ["b:0"])
         let m = queue.metrics
         #expect(m.size == 3 && m.enqueued == 3 && m.dropped == 3)
-        #expect(m.utilization_percent == 100)
+        #expect(m.utilizationPercent == 100)
     }
 
     @Test func dropOldestEvictsOldestOfLowestLevel() async throws {
@@ -130,7 +130,7 @@ struct PriorityQueueTests {
                                                testRecord("a", 2, bytes: 40), testRecord("a", 3, bytes: 20)])
         #expect(recordLabels(dropped) == ["a:2"])
         #expect(queue.byteCount == 100)
-        #expect(queue.metrics.utilization_percent == 100)
+        #expect(queue.metrics.utilizationPercent == 100)
     }
 
     @Test func byteBoundEvictsAsManyAsNeededUnderDropOldest() async throws {
@@ -247,7 +247,7 @@ struct PriorityQueueTests {
         queue.reconfigure(maxSize: 10, maxBytes: nil, overflow: .block)
         #expect(try await producer.value.isEmpty)
         #expect(queue.count == 3)
-        #expect(queue.metrics.max_size == 10)
+        #expect(queue.metrics.maxSize == 10)
     }
 
     @Test func manyBlockedProducersDeliverEverythingExactlyOnceInStreamOrder() async throws {
@@ -351,9 +351,9 @@ struct PriorityQueueTests {
         _ = queue.tryDequeue(max: 1)
         let m = queue.metrics
         #expect(m.size == 2 && m.enqueued == 3 && m.dequeued == 1 && m.dropped == 0)
-        #expect(m.utilization_percent == 1.0)
-        #expect(m.by_priority == ["critical": 0, "high": 0, "normal": 1, "low": 1])
-        #expect(m.overflow_strategy == "drop_oldest")
+        #expect(m.utilizationPercent == 1.0)
+        #expect(m.byPriority == ["critical": 0, "high": 0, "normal": 1, "low": 1])
+        #expect(m.overflowStrategy == "drop_oldest")
 
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(m)) as? [String: Any]
         for key in ["size", "enqueued", "dequeued", "dropped", "utilization_percent", "bytes", "max_size", "by_priority"] {
@@ -365,8 +365,8 @@ struct PriorityQueueTests {
     @Test func unboundedQueueReportsZeroUtilization() async throws {
         let queue = PriorityQueue(maxSize: 0, maxBytes: 0)
         _ = try await queue.enqueue((0..<50).map { testRecord("a", $0) })
-        #expect(queue.metrics.utilization_percent == 0)
-        #expect(queue.metrics.max_size == nil)
+        #expect(queue.metrics.utilizationPercent == 0)
+        #expect(queue.metrics.maxSize == nil)
     }
 
     @Test func strategyRawValuesMatchTheConfig() {

@@ -47,7 +47,7 @@ struct RateLimiterTests {
         #expect(clock.sleeps.count == 3)
         #expect(zip(clock.sleeps, [Duration.seconds(1), .seconds(1), .seconds(1)]).allSatisfy(approximately))
         let m = bucket.metrics
-        #expect(m.acquired == 4 && m.waited == 3 && m.rate_limit_per_minute == 60)
+        #expect(m.acquired == 4 && m.waited == 3 && m.rateLimitPerMinute == 60)
     }
 
     @Test func waitersAreServedInArrivalOrderWithOneSleepEach() async throws {
@@ -109,7 +109,7 @@ struct RateLimiterTests {
         let a = registry.limiter(sourceID: "a", ratePerMinute: 60, sharedHost: "api.example.org")
         let b = registry.limiter(sourceID: "b", ratePerMinute: 120, sharedHost: "api.example.org")
         #expect(a === b)
-        #expect(a.metrics.rate_limit_per_minute == 60)  // the stricter rate wins
+        #expect(a.metrics.rateLimitPerMinute == 60)  // the stricter rate wins
         #expect(a.tryAcquire())
         #expect(!b.tryAcquire())  // one quota for both sources
 
@@ -118,7 +118,7 @@ struct RateLimiterTests {
         #expect(c !== d && c !== a)
         #expect(registry.limiter(sourceID: "c", ratePerMinute: 60) === c)
         let c2 = registry.limiter(sourceID: "c", ratePerMinute: 30)
-        #expect(c2 === c && c.metrics.rate_limit_per_minute == 30)
+        #expect(c2 === c && c.metrics.rateLimitPerMinute == 30)
 
         registry.removePrivate(sourceID: "c")
         #expect(registry.limiter(sourceID: "c", ratePerMinute: 30) !== c)

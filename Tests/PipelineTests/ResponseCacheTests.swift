@@ -14,7 +14,7 @@ struct ResponseCacheTests {
         clock.advance(by: .seconds(1))
         #expect(cache.value(forKey: "GET /alerts") == nil)
         let m = cache.metrics
-        #expect(m.hits == 2 && m.misses == 2 && m.entries == 0 && m.cache_hit_rate == 50)
+        #expect(m.hits == 2 && m.misses == 2 && m.entries == 0 && m.cacheHitRate == 50)
     }
 
     @Test func storingAgainRefreshesTheExpiry() {
@@ -32,7 +32,7 @@ struct ResponseCacheTests {
         cache.store(1, forKey: "k")
         #expect(cache.value(forKey: "k") == nil)
         let m = cache.metrics
-        #expect(!m.enabled && m.entries == 0 && m.hits == 0 && m.misses == 0 && m.cache_hit_rate == 0)
+        #expect(!m.enabled && m.entries == 0 && m.hits == 0 && m.misses == 0 && m.cacheHitRate == 0)
     }
 
     @Test func boundedByEntryCountOldestFirst() {

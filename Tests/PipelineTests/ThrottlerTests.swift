@@ -16,15 +16,15 @@ struct ThrottlerTests {
         throttler.record(lag: 1_000_000)
         #expect(throttler.currentState == .allow)
         #expect(throttler.delay(forBatchOf: 500) == .zero)
-        #expect(throttler.metrics.throttled_count == 0)
-        #expect(throttler.metrics.consumer_lag == 1_000_000)
+        #expect(throttler.metrics.throttledCount == 0)
+        #expect(throttler.metrics.consumerLag == 1_000_000)
     }
 
     @Test func allowRunsAtFullSpeedWithoutAMaxRate() {
         let throttler = Throttler(settings: settings(), clock: TestClock())
         throttler.record(lag: 999)
         for _ in 0..<5 { #expect(throttler.delay(forBatchOf: 1000) == .zero) }
-        #expect(throttler.metrics.current_state == "allow")
+        #expect(throttler.metrics.currentState == "allow")
     }
 
     @Test func allowPacesToTheMaxSendRate() {
@@ -36,7 +36,7 @@ struct ThrottlerTests {
         clock.advance(by: .seconds(3))  // idle time earns no burst credit
         #expect(throttler.delay(forBatchOf: 100) == .zero)
         #expect(throttler.delay(forBatchOf: 10) == .seconds(1))
-        #expect(throttler.metrics.throttled_count == 0)  // pacing is not throttling
+        #expect(throttler.metrics.throttledCount == 0)  // pacing is not throttling
     }
 
     @Test func delayStateWaitsOneSecondPerBatch() {
@@ -45,7 +45,7 @@ struct ThrottlerTests {
         #expect(throttler.currentState == .delay)
         for _ in 0..<3 { #expect(throttler.delay(forBatchOf: 100) == .seconds(1)) }
         let m = throttler.metrics
-        #expect(m.current_state == "delay" && m.throttled_count == 3 && m.rate_adjustments == 1 && m.backoff_level == 0)
+        #expect(m.currentState == "delay" && m.throttledCount == 3 && m.rateAdjustments == 1 && m.backoffLevel == 0)
     }
 
     @Test func backoffDoublesFromTwoSecondsUpToTheCap() {
@@ -54,8 +54,8 @@ struct ThrottlerTests {
         #expect(throttler.currentState == .backoff)
         let delays = (0..<8).map { _ in throttler.delay(forBatchOf: 500) }
         #expect(delays == [2, 4, 8, 16, 32, 60, 60, 60].map { Duration.seconds($0) })
-        #expect(throttler.metrics.backoff_level == 8)
-        #expect(throttler.metrics.throttled_count == 8)
+        #expect(throttler.metrics.backoffLevel == 8)
+        #expect(throttler.metrics.throttledCount == 8)
     }
 
     @Test func backoffUsesTheAdjustmentFactor() {
@@ -95,7 +95,7 @@ struct ThrottlerTests {
         #expect(throttler.currentState == .backoff)
         _ = throttler.delay(forBatchOf: 1000)
         _ = throttler.delay(forBatchOf: 1000)
-        #expect(throttler.metrics.backoff_level == 2)
+        #expect(throttler.metrics.backoffLevel == 2)
 
         // Nine low checks are not enough; a critical reading restarts the count.
         for _ in 0..<9 { throttler.record(lag: 100) }
@@ -105,7 +105,7 @@ struct ThrottlerTests {
         #expect(throttler.currentState == .backoff)
         throttler.record(lag: 100)
         #expect(throttler.currentState == .delay)
-        #expect(throttler.metrics.backoff_level == 0)
+        #expect(throttler.metrics.backoffLevel == 0)
         #expect(throttler.delay(forBatchOf: 1000) == .seconds(1))
 
         for _ in 0..<9 { throttler.record(lag: 100) }
@@ -114,7 +114,7 @@ struct ThrottlerTests {
         #expect(throttler.currentState == .allow)
         #expect(throttler.delay(forBatchOf: 1000) == .zero)
         // allow→delay→backoff→delay→allow
-        #expect(throttler.metrics.rate_adjustments == 4)
+        #expect(throttler.metrics.rateAdjustments == 4)
     }
 
     @Test func backoffRecoversThroughModerateLagButDelayNeedsLowLag() {
@@ -179,8 +179,8 @@ struct ThrottlerTests {
         throttler.record(lag: 1200)
         _ = throttler.delay(forBatchOf: 10)
         let m = throttler.metrics
-        #expect(m == ThrottleMetrics(current_state: "delay", backoff_level: 0, rate_adjustments: 1,
-                                     throttled_count: 1, consumer_lag: 1200, enabled: true))
+        #expect(m == ThrottleMetrics(currentState: "delay", backoffLevel: 0, rateAdjustments: 1,
+                                     throttledCount: 1, consumerLag: 1200, enabled: true))
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(m)) as? [String: Any]
         for key in ["current_state", "backoff_level", "rate_adjustments", "throttled_count", "consumer_lag"] {
             #expect(json?[key] != nil, "missing \(key)")

@@ -32,14 +32,14 @@ struct TopicResolverTests {
         let r = resolved(resolver, testJSONRecord("special_feed", #"{"kind":"test"}"#), type: "iot_sensor",
                          sourceTopic: "own-topic")
         #expect(r.topic == "custom-topic")
-        #expect(resolver.metrics.custom_used == 1)
+        #expect(resolver.metrics.customUsed == 1)
     }
 
     @Test func contentRuleBeatsPatternAndSourceTopic() throws {
         let resolver = try TopicResolver(rules: Self.rules)
         let r = resolved(resolver, testJSONRecord("firms_viirs", #"{"kind":"test"}"#), sourceTopic: "own")
         #expect(r.topic == "test-records")
-        #expect(resolver.metrics.content_used == 1)
+        #expect(resolver.metrics.contentUsed == 1)
     }
 
     @Test func patternRuleBeatsTheSourceTopic() throws {
@@ -48,8 +48,8 @@ struct TopicResolverTests {
         #expect(resolved(resolver, testJSONRecord("noaa_x", "{}"), sourceTopic: "own").topic == "weather-short")
         #expect(resolved(resolver, testJSONRecord("noaa_xy", "{}"), sourceTopic: "own").topic == "own")
         #expect(resolved(resolver, testJSONRecord("meter7", "{}"), type: "iot_sensor").topic == "sensor-readings")
-        #expect(resolver.metrics.pattern_used == 3)
-        #expect(resolver.metrics.source_topic_used == 1)
+        #expect(resolver.metrics.patternUsed == 3)
+        #expect(resolver.metrics.sourceTopicUsed == 1)
     }
 
     @Test func sourceTopicThenFallback() throws {
@@ -58,7 +58,7 @@ struct TopicResolverTests {
         #expect(resolved(resolver, testJSONRecord("other", "{}"), sourceTopic: nil).topic == "unrouted")
         #expect(resolved(resolver, testJSONRecord("other", "{}"), sourceTopic: "").topic == "unrouted")
         let m = resolver.metrics
-        #expect(m.source_topic_used == 1 && m.fallback_used == 2)
+        #expect(m.sourceTopicUsed == 1 && m.fallbackUsed == 2)
     }
 
     @Test func contentRulePromotesPriorityWhateverRoutesTheRecord() throws {
@@ -71,7 +71,7 @@ struct TopicResolverTests {
         // Custom mapping routes, content still promotes.
         let custom = resolved(resolver, testJSONRecord("special_feed", #"{"confidence":"h"}"#))
         #expect(custom.priority == .critical && custom.topic == "custom-topic")
-        #expect(resolver.metrics.priority_promoted == 2)
+        #expect(resolver.metrics.priorityPromoted == 2)
     }
 
     @Test func contentRuleRoutesAndPromotesByRegexOnANestedField() throws {
@@ -89,7 +89,7 @@ struct TopicResolverTests {
         ]))
         let r = resolved(resolver, testJSONRecord("s", #"{"a":1}"#, .high))
         #expect(r.priority == .high)
-        #expect(resolver.metrics.priority_promoted == 0)
+        #expect(resolver.metrics.priorityPromoted == 0)
     }
 
     @Test func firstMatchingContentRuleWithATopicRoutes() throws {
@@ -138,7 +138,7 @@ struct TopicResolverTests {
         #expect(batch.map(\.topic) == ["fire-detections", "fire-detections", "test-records", "unrouted"])
         #expect(batch.map(\.priority) == [.critical, .normal, .normal, .normal])
         let m = resolver.metrics
-        #expect(m.pattern_used == 2 && m.content_used == 1 && m.fallback_used == 1 && m.priority_promoted == 1)
+        #expect(m.patternUsed == 2 && m.contentUsed == 1 && m.fallbackUsed == 1 && m.priorityPromoted == 1)
     }
 
     @Test func rulesCanBeReplacedAtRuntime() throws {

@@ -82,16 +82,16 @@ struct ApplyPlanTests {
         let e = ApplyExpectation(change: change)
         var s = SourceStatus(sourceID: "a", state: .running, instanceID: "m")
         #expect(e.verdict(nil) == .pending)
-        s.config_hash = "0000"
+        s.configHash = "0000"
         #expect(e.verdict(s) == .pending)  // still the old config
-        s.config_hash = file["a"]!.configHash
+        s.configHash = file["a"]!.configHash
         #expect(e.verdict(s) == .done)
         s.state = .failed
-        s.last_error = "connection refused"
+        s.lastError = "connection refused"
         #expect(e.verdict(s) == .failed("a: FAILED: connection refused"))
         s.state = .running
-        s.config_hash = "0000"
-        s.rejected = .init(config_hash: file["a"]!.configHash, config_version: "kafka:1:1", error: "line 1, column 2: bad")
+        s.configHash = "0000"
+        s.rejected = .init(configHash: file["a"]!.configHash, configVersion: "kafka:1:1", error: "line 1, column 2: bad")
         #expect(e.verdict(s) == .failed("a: rejected: line 1, column 2: bad"))
         let removal = ApplyExpectation(change: ConfigChange(sourceID: "a", kind: .remove, config: nil))
         #expect(removal.verdict(nil) == .done)

@@ -37,11 +37,11 @@ struct SourceStatusTests {
     @Test("the hand-written JSON decodes back to the same status, quotes, line breaks and non-ASCII included")
     func roundTrip() throws {
         var status = SourceStatus(sourceID: "wetter_zürich", state: .failed, instanceID: "pod-\"1\"")
-        status.last_error = "line 1\nline 2\t\\ \u{1}"
+        status.lastError = "line 1\nline 2\t\\ \u{1}"
         status.warnings = ["unknown key 'x'", "ünïcode"]
         status.refuse(Rejection(configHash: "ab", configVersion: "kafka:0:1", error: "bad \"value\""))
-        status.records_processed = 12
-        status.records_dropped = 288_500
+        status.recordsProcessed = 12
+        status.recordsDropped = 288_500
         let back = try JSONDecoder().decode(SourceStatus.self, from: Data(status.json()))
         #expect(back == status)
         let keys = try #require(try JSONSerialization.jsonObject(with: Data(status.json())) as? [String: Any]).keys
@@ -50,6 +50,6 @@ struct SourceStatusTests {
         let old = #"{"config_hash":null,"config_version":null,"generation":0,"instance_id":"i","last_error":null,"mode":null,"#
             + #""records_failed":0,"records_processed":3,"rejected":null,"source_id":"a","state":"RUNNING","stream_id":null,"#
             + #""topic":null,"updated_at":"2026-11-29T15:41:00.123Z","warnings":[]}"#
-        #expect(try JSONDecoder().decode(SourceStatus.self, from: Data(old.utf8)).records_dropped == nil)
+        #expect(try JSONDecoder().decode(SourceStatus.self, from: Data(old.utf8)).recordsDropped == nil)
     }
 }

@@ -13,7 +13,7 @@ struct StaleStatusGuardTests {
         let logger = TestLogging.logger(label: "guard-tests")
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: logger)
         var written = SourceStatus(sourceID: "s", state: .running, instanceID: "b", generation: 5)
-        written.records_processed = 1
+        written.recordsProcessed = 1
         _ = try await producer.sendAndWait(ProducerRecord(topic: "stream-status", key: Array("source:s".utf8), value: written.json()))
         let mine = SourceStatus(sourceID: "t", state: .running, instanceID: "a", generation: 9)
         _ = try await producer.sendAndWait(ProducerRecord(topic: "stream-status", key: Array("source:t".utf8), value: mine.json()))

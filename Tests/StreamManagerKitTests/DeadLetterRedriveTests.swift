@@ -39,7 +39,7 @@ struct DeadLetterRedriveTests {
         task.cancel()
         await task.value
         #expect(done, "\(redriver.metrics)")
-        #expect(redriver.metrics.redrive_failed == 1)
+        #expect(redriver.metrics.redriveFailed == 1)
         #expect(redriver.metrics.topics == ["orders.dlq"])
 
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KitSupport.logger)
@@ -88,12 +88,12 @@ struct DeadLetterRedriveTests {
         try await manager.startStream(sourceID: "r")
         let redriven = await eventually(timeout: .seconds(30)) {
             let m = manager.metrics()
-            return m.producer.dlq_sent > 0 && m.dlq_redrive?.redriven == m.producer.dlq_sent
+            return m.producer.dlqSent > 0 && m.dlqRedrive?.redriven == m.producer.dlqSent
         }
         let metrics = manager.metrics()
         await manager.stop()
-        #expect(redriven, "\(metrics.producer) \(String(describing: metrics.dlq_redrive))")
-        #expect(metrics.dlq_redrive?.topics == ["refused.dlq"])
+        #expect(redriven, "\(metrics.producer) \(String(describing: metrics.dlqRedrive))")
+        #expect(metrics.dlqRedrive?.topics == ["refused.dlq"])
         let seqs = try await KitSupport.sequences(cluster, topic: "refused", partitions: 1, atLeast: 20)
         #expect(Set(seqs) == Set(0..<20))
         #expect(seqs.count == 20)

@@ -21,9 +21,9 @@ struct DeliveryGuaranteeTests {
         // The queue filled and the stream stopped polling instead of dropping.
         let during = manager.metrics()
         #expect(during.queue.dropped == 0)
-        #expect(during.producer.total_sent == 0)
+        #expect(during.producer.totalSent == 0)
         cluster.setBrokerUp()
-        #expect(await eventually(timeout: .seconds(60)) { manager.metrics().producer.total_sent >= 3_000 })
+        #expect(await eventually(timeout: .seconds(60)) { manager.metrics().producer.totalSent >= 3_000 })
         await manager.stop()
         let seqs = try await KitSupport.sequences(cluster, topic: "outage", atLeast: 3_000)
         #expect(Set(seqs) == Set(0..<3_000))
@@ -43,17 +43,17 @@ struct DeliveryGuaranteeTests {
         let manager = StreamManagerV2(config: config, logger: KitSupport.logger, useOffsetsTopic: false)
         try await manager.start()
         try await manager.startStream(sourceID: "r")
-        let settled = await eventually { manager.metrics().producer.dlq_sent + manager.metrics().producer.total_sent == 20 }
+        let settled = await eventually { manager.metrics().producer.dlqSent + manager.metrics().producer.totalSent == 20 }
         #expect(settled, "\(manager.metrics().producer)")
         let metrics = manager.metrics()
-        #expect(metrics.producer.dlq_sent > 0)
+        #expect(metrics.producer.dlqSent > 0)
         await manager.stop()
 
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapList), logger: KitSupport.logger)
         try consumer.assign([TopicPartition(topic: "refused.dlq", partition: 0): .beginning])
         var dead: [ConsumerRecord] = []
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while dead.count < metrics.producer.dlq_sent && ContinuousClock.now < deadline {
+        while dead.count < metrics.producer.dlqSent && ContinuousClock.now < deadline {
             dead += try await consumer.poll(timeout: .milliseconds(200)).records
         }
         await consumer.close()

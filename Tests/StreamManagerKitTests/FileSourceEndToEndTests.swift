@@ -25,7 +25,7 @@ struct FileSourceEndToEndTests {
         try await manager.startStream(sourceID: "lines")
         #expect(await eventually {
             let p = manager.metrics().producer
-            return p.total_sent == 3 && p.dlq_sent == 1
+            return p.totalSent == 3 && p.dlqSent == 1
         }, "\(manager.metrics().producer)")
         await manager.stop()
 
@@ -51,6 +51,6 @@ struct FileSourceEndToEndTests {
         try await Task.sleep(for: .milliseconds(500))  // the test: the restarted stream sends nothing in this time
         let resent = again.metrics().producer
         await again.stop()
-        #expect(resent.total_sent == 0 && resent.dlq_sent == 0)
+        #expect(resent.totalSent == 0 && resent.dlqSent == 0)
     }
 }

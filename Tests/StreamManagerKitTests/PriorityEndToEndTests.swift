@@ -49,9 +49,9 @@ struct PriorityEndToEndTests {
                                       logger: KitSupport.logger, useOffsetsTopic: false)
         try await manager.start()
         try await manager.startStream(sourceID: "slow")
-        #expect(await eventually { manager.metrics().producer.total_sent >= 40 })
+        #expect(await eventually { manager.metrics().producer.totalSent >= 40 })
         try await manager.startStream(sourceID: "urgent")
-        #expect(await eventually { manager.metrics().producer.total_sent >= 500 })
+        #expect(await eventually { manager.metrics().producer.totalSent >= 500 })
         await manager.stop()
 
         let order = try await Self.records(cluster, topic: "prio", count: 500)
@@ -79,11 +79,11 @@ struct PriorityEndToEndTests {
                                       logger: KitSupport.logger, useOffsetsTopic: false)
         try await manager.start()
         try await manager.startStream(sourceID: "fires")
-        #expect(await eventually { manager.metrics().producer.total_sent >= 300 })
-        let resolver = manager.metrics().topic_resolver
+        #expect(await eventually { manager.metrics().producer.totalSent >= 300 })
+        let resolver = manager.metrics().topicResolver
         await manager.stop()
-        #expect(resolver.priority_promoted == 1)
-        #expect(resolver.content_used == 1)
+        #expect(resolver.priorityPromoted == 1)
+        #expect(resolver.contentUsed == 1)
 
         let main = try await Self.records(cluster, topic: "fires", count: 299).map(\.1)
         #expect(main.count == 299 && !main.contains(260))

@@ -24,9 +24,9 @@ struct StreamManagerV2Tests {
         #expect(seqs.count == 300)
         #expect(Set(seqs) == Set(0..<300))
         let metrics = manager.metrics()
-        #expect(metrics.streams[streamID]?.records_processed == 300)
-        #expect(metrics.producer.total_sent == 300)
-        #expect(metrics.stream_manager.active_streams == 1)
+        #expect(metrics.streams[streamID]?.recordsProcessed == 300)
+        #expect(metrics.producer.totalSent == 300)
+        #expect(metrics.streamManager.activeStreams == 1)
         await manager.stop()
     }
 
@@ -112,7 +112,7 @@ struct StreamManagerV2Tests {
             try await manager.startStream(sourceID: "off")
         }
         #expect("\(StreamManagerV2.ManagerError.sourceNotConfigured("nope"))" == "Source not configured: nope")
-        #expect(manager.healthCheck().components.streams.active_count == 0)
+        #expect(manager.healthCheck().components.streams.activeCount == 0)
         await manager.stop()
     }
 }

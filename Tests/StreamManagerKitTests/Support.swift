@@ -39,7 +39,7 @@ enum KitSupport {
 
     /// Records a running stream has processed so far.
     static func processed(_ manager: StreamManagerV2, _ streamID: String) -> Int {
-        manager.metrics().streams[streamID]?.records_processed ?? 0
+        manager.metrics().streams[streamID]?.recordsProcessed ?? 0
     }
 
     /// The `seq` numbers of generator records in a topic, in partition/offset order.

@@ -25,10 +25,10 @@ struct ThrottlingTests {
         try await manager.startStream(sourceID: "t")
 
         // Nobody in "slow-readers" commits: the lag grows past critical and the sink backs off.
-        #expect(await eventually(timeout: .seconds(20)) { manager.metrics().throttling.current_state == "backoff" })
+        #expect(await eventually(timeout: .seconds(20)) { manager.metrics().throttling.currentState == "backoff" })
         let throttled = manager.metrics().throttling
-        #expect(throttled.throttled_count > 0)
-        #expect((throttled.consumer_lag ?? 0) >= 300)
+        #expect(throttled.throttledCount > 0)
+        #expect((throttled.consumerLag ?? 0) >= 300)
 
         // The group catches up (commits the end of every partition): the throttler steps back to allow.
         let reader = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapList, groupID: "slow-readers"),
@@ -43,8 +43,8 @@ struct ThrottlingTests {
                 try await Task.sleep(for: .milliseconds(100))  // the test: a reader that catches up at its own pace
             }
         }
-        #expect(await eventually(timeout: .seconds(40)) { manager.metrics().throttling.current_state == "allow" })
-        #expect(manager.metrics().throttling.rate_adjustments >= 2)
+        #expect(await eventually(timeout: .seconds(40)) { manager.metrics().throttling.currentState == "allow" })
+        #expect(manager.metrics().throttling.rateAdjustments >= 2)
         catchUp.cancel()
         await probe.close()
         await reader.close()

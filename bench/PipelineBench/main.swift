@@ -125,7 +125,7 @@ func runPipeline(bootstrap: String) async throws -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     let cpuStart = cpuSeconds()
     try await manager.startStream(sourceID: "bench_gen")
-    while manager.metrics().producer.total_sent < recordCount { try await Task.sleep(for: .milliseconds(2)) }
+    while manager.metrics().producer.totalSent < recordCount { try await Task.sleep(for: .milliseconds(2)) }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     if verbose { print(String(format: "    %.2f s, CPU busy %.0f%%", seconds, (cpuSeconds() - cpuStart) / seconds * 100)) }
     await manager.stop()

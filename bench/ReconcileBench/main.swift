@@ -128,8 +128,8 @@ func latency() async throws {
         let start = ContinuousClock.now
         try producer.send(ProducerRecord(topic: "stream-config", key: id, value: json))
         while let (key, status) = await iterator.next() {
-            if debug { FileHandle.standardError.write(Data("\(key) \(status?.state.rawValue ?? "-") \(status?.config_hash?.prefix(8) ?? "") want \(want.prefix(8))\n".utf8)) }
-            if key == "source:\(id)", status?.config_hash == want, status?.state == .running { break }
+            if debug { FileHandle.standardError.write(Data("\(key) \(status?.state.rawValue ?? "-") \(status?.configHash?.prefix(8) ?? "") want \(want.prefix(8))\n".utf8)) }
+            if key == "source:\(id)", status?.configHash == want, status?.state == .running { break }
         }
         latencies.append(Double((ContinuousClock.now - start) / .microseconds(1)) / 1000)
         if debug { FileHandle.standardError.write(Data("latency \(latencies.last!) ms\n".utf8)) }

@@ -29,12 +29,12 @@ public struct ApplyExpectation: Sendable, Equatable {
         guard let status else { return .pending }
         // `apply` publishes the canonical JSON, whose SHA-256 is the canonical hash: an operator that
         // refuses the record reports that hash whether or not it could parse it.
-        if let refused = status.rejected, refused.config_hash == configHash {
+        if let refused = status.rejected, refused.configHash == configHash {
             return .failed("\(sourceID): rejected: \(refused.error)")
         }
-        guard status.config_hash == configHash else { return .pending }
+        guard status.configHash == configHash else { return .pending }
         switch status.state {
-        case .failed: return .failed("\(sourceID): FAILED: \(status.last_error ?? "no error reported")")
+        case .failed: return .failed("\(sourceID): FAILED: \(status.lastError ?? "no error reported")")
         case .running, .degraded: return enabled ? .done : .pending
         case .stopped: return enabled ? .pending : .done
         default: return .pending

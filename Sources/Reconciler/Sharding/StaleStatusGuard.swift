@@ -28,6 +28,6 @@ public final class StaleStatusGuard: Sendable {
     /// Whether this replica, at `generation`, may write the status of `sourceID`.
     public func mayWrite(sourceID: String, generation: Int) -> Bool {
         guard let record = view.status(of: sourceID) else { return true }
-        return record.instance_id == instanceID || record.generation <= generation
+        return record.instanceID == instanceID || record.generation <= generation
     }
 }

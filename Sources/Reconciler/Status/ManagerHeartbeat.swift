@@ -5,22 +5,27 @@ import StreamManagerKit
 /// The `manager:<instance_id>` record of the status topic.
 public struct ManagerHeartbeat: Sendable, Equatable, Codable {
     public struct ConfigError: Sendable, Equatable, Codable {
-        public var config_version: String
+        public var configVersion: String
         public var error: String
+
+        enum CodingKeys: String, CodingKey {
+            case configVersion = "config_version"
+            case error
+        }
     }
 
-    public var instance_id: String
+    public var instanceID: String
     public var version: String
-    public var started_at: String
-    public var updated_at: String
+    public var startedAt: String
+    public var updatedAt: String
     /// `kafka`, `file` or `configmap`.
-    public var config_source: String
+    public var configSource: String
     /// Config-topic partitions this instance owns (empty when the fleet is not sharded).
-    public var assigned_partitions: [Int]
+    public var assignedPartitions: [Int]
     /// Ids of the sources it runs.
     public var sources: [String]
-    public var active_streams: Int
-    public var config_error: ConfigError?
+    public var activeStreams: Int
+    public var configError: ConfigError?
     public var warnings: [String]
     public var metrics: ManagerMetrics
 
@@ -32,6 +37,20 @@ public struct ManagerHeartbeat: Sendable, Equatable, Codable {
         if object["config_error"] == nil { object["config_error"] = NSNull() }
         let data = try? SortedJSON.data(object)
         return Array(data ?? Data())
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case instanceID = "instance_id"
+        case version
+        case startedAt = "started_at"
+        case updatedAt = "updated_at"
+        case configSource = "config_source"
+        case assignedPartitions = "assigned_partitions"
+        case sources
+        case activeStreams = "active_streams"
+        case configError = "config_error"
+        case warnings
+        case metrics
     }
 }
 

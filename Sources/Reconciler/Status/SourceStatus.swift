@@ -12,64 +12,70 @@ public enum SourceState: String, Sendable, Codable, CaseIterable {
 /// dashboards read it). Encoded with every field present, nulls included.
 public struct SourceStatus: Sendable, Equatable, Codable {
     public struct Refusal: Sendable, Equatable, Codable {
-        public var config_hash: String?
-        public var config_version: String
+        public var configHash: String?
+        public var configVersion: String
         public var error: String
 
-        public init(config_hash: String?, config_version: String, error: String) {
-            self.config_hash = config_hash
-            self.config_version = config_version
+        public init(configHash: String?, configVersion: String, error: String) {
+            self.configHash = configHash
+            self.configVersion = configVersion
             self.error = error
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case configHash = "config_hash"
+            case configVersion = "config_version"
+            case error
         }
     }
 
-    public var source_id: String
-    public var stream_id: String?
+    public var sourceID: String
+    public var streamID: String?
     public var state: SourceState
-    public var config_hash: String?
-    public var config_version: String?
+    public var configHash: String?
+    public var configVersion: String?
     public var rejected: Refusal?
     public var warnings: [String]
-    public var instance_id: String
+    public var instanceID: String
     public var generation: Int
     public var mode: String?
     public var topic: String?
-    public var records_processed: Int
-    public var records_failed: Int
+    public var recordsProcessed: Int
+    public var recordsFailed: Int
     /// Records the queue's overflow strategy dropped (null until the stream reports).
-    public var records_dropped: Int?
-    public var last_error: String?
-    public var updated_at: String
+    public var recordsDropped: Int?
+    public var lastError: String?
+    public var updatedAt: String
 
     public init(sourceID: String, state: SourceState, instanceID: String, generation: Int = 0, at date: Date = Date()) {
-        source_id = sourceID
+        self.sourceID = sourceID
         self.state = state
         warnings = []
-        instance_id = instanceID
+        self.instanceID = instanceID
         self.generation = generation
-        records_processed = 0
-        records_failed = 0
-        updated_at = RFC3339.string(date)
+        recordsProcessed = 0
+        recordsFailed = 0
+        updatedAt = RFC3339.string(date)
     }
 
     /// Fills in what the desired config says (hash, version, mode, topic, warnings).
     public mutating func describe(_ source: DesiredSource) {
-        config_hash = source.configHash
-        config_version = source.configVersion
+        configHash = source.configHash
+        configVersion = source.configVersion
         mode = source.config.ingestion.mode.rawValue
         topic = source.config.topic
         warnings = source.warnings
     }
 
     public mutating func refuse(_ r: Rejection) {
-        rejected = Refusal(config_hash: r.configHash, config_version: r.configVersion, error: r.error)
+        rejected = Refusal(configHash: r.configHash, configVersion: r.configVersion, error: r.error)
     }
 
     /// Equal but for the counts and the time: no new record is needed.
     public func reportsSame(as other: SourceStatus) -> Bool {
         var a = self, b = other
-        (a.records_processed, a.records_failed, a.records_dropped, a.updated_at) = (0, 0, nil, "")
-        (b.records_processed, b.records_failed, b.records_dropped, b.updated_at) = (0, 0, nil, "")
+        (a.recordsProcessed, a.recordsFailed, a.recordsDropped, a.updatedAt) = (0, 0, nil, "")
+        (b.recordsProcessed, b.recordsFailed, b.recordsDropped, b.updatedAt) = (0, 0, nil, "")
         return a == b
     }
 
@@ -79,18 +85,18 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     /// starting the stream itself (bench/RESULTS.md).
     public func json() -> [UInt8] {
         func string(_ s: String?) -> String { s.map(CanonicalJSON.quoted) ?? "null" }
-        var out = "{\"config_hash\":\(string(config_hash)),\"config_version\":\(string(config_version))"
-        out += ",\"generation\":\(generation),\"instance_id\":\(string(instance_id)),\"last_error\":\(string(last_error))"
-        out += ",\"mode\":\(string(mode)),\"records_dropped\":\(records_dropped.map(String.init) ?? "null")"
-        out += ",\"records_failed\":\(records_failed),\"records_processed\":\(records_processed)"
+        var out = "{\"config_hash\":\(string(configHash)),\"config_version\":\(string(configVersion))"
+        out += ",\"generation\":\(generation),\"instance_id\":\(string(instanceID)),\"last_error\":\(string(lastError))"
+        out += ",\"mode\":\(string(mode)),\"records_dropped\":\(recordsDropped.map(String.init) ?? "null")"
+        out += ",\"records_failed\":\(recordsFailed),\"records_processed\":\(recordsProcessed)"
         if let r = rejected {
-            out += ",\"rejected\":{\"config_hash\":\(string(r.config_hash)),\"config_version\":\(string(r.config_version))"
+            out += ",\"rejected\":{\"config_hash\":\(string(r.configHash)),\"config_version\":\(string(r.configVersion))"
             out += ",\"error\":\(string(r.error))}"
         } else {
             out += ",\"rejected\":null"
         }
-        out += ",\"source_id\":\(string(source_id)),\"state\":\(string(state.rawValue)),\"stream_id\":\(string(stream_id))"
-        out += ",\"topic\":\(string(topic)),\"updated_at\":\(string(updated_at))"
+        out += ",\"source_id\":\(string(sourceID)),\"state\":\(string(state.rawValue)),\"stream_id\":\(string(streamID))"
+        out += ",\"topic\":\(string(topic)),\"updated_at\":\(string(updatedAt))"
         out += ",\"warnings\":[\(warnings.map(CanonicalJSON.quoted).joined(separator: ","))]}"
         return Array(out.utf8)
     }
@@ -101,4 +107,23 @@ public struct SourceStatus: Sendable, Equatable, Codable {
                                 "records_dropped", "last_error", "updated_at"]
 
     public static func key(_ sourceID: String) -> String { "source:\(sourceID)" }
+
+    enum CodingKeys: String, CodingKey {
+        case sourceID = "source_id"
+        case streamID = "stream_id"
+        case state
+        case configHash = "config_hash"
+        case configVersion = "config_version"
+        case rejected
+        case warnings
+        case instanceID = "instance_id"
+        case generation
+        case mode
+        case topic
+        case recordsProcessed = "records_processed"
+        case recordsFailed = "records_failed"
+        case recordsDropped = "records_dropped"
+        case lastError = "last_error"
+        case updatedAt = "updated_at"
+    }
 }

@@ -25,7 +25,7 @@ struct StaleStatusSweep {
         switch status.state {
         case .stopped, .rejected, .pending, .failed: return true
         case .running, .degraded, .starting, .reconfiguring:
-            return status.instance_id == instanceID || !hasHeartbeat(status.instance_id)
+            return status.instanceID == instanceID || !hasHeartbeat(status.instanceID)
         }
     }
 }

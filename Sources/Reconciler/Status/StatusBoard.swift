@@ -5,13 +5,23 @@ import Foundation
 public struct StatusBoard: Sendable {
     /// The heartbeat fields the table shows (the metrics tree is left in `raw`).
     public struct Manager: Sendable, Equatable, Decodable {
-        public var instance_id: String
+        public var instanceID: String
         public var version: String?
-        public var updated_at: String?
-        public var config_source: String?
+        public var updatedAt: String?
+        public var configSource: String?
         public var sources: [String]?
-        public var active_streams: Int?
-        public var assigned_partitions: [Int]?
+        public var activeStreams: Int?
+        public var assignedPartitions: [Int]?
+
+        enum CodingKeys: String, CodingKey {
+            case instanceID = "instance_id"
+            case version
+            case updatedAt = "updated_at"
+            case configSource = "config_source"
+            case sources
+            case activeStreams = "active_streams"
+            case assignedPartitions = "assigned_partitions"
+        }
     }
 
     public private(set) var sources: [String: SourceStatus] = [:]

@@ -105,10 +105,10 @@ public final class StatusPublisher: Sendable {
         case .started(let id, let streamID, let d), .restarted(let id, let streamID, _, let d):
             update(id) { s in
                 s.state = .running
-                s.stream_id = streamID
+                s.streamID = streamID
                 s.describe(d)
                 s.rejected = nil
-                s.last_error = nil
+                s.lastError = nil
             }
         case .reconfigured(let id, _, let d):
             update(id) { s in
@@ -127,9 +127,9 @@ public final class StatusPublisher: Sendable {
                 s.refuse(r)
                 if !running {
                     s.state = .rejected
-                    s.config_hash = nil
-                    s.config_version = nil
-                    s.stream_id = nil
+                    s.configHash = nil
+                    s.configVersion = nil
+                    s.streamID = nil
                 }
             }
         case .released(let id):
@@ -138,13 +138,13 @@ public final class StatusPublisher: Sendable {
             let last = state.withLock { s -> SourceStatus? in
                 guard var status = s.statuses.removeValue(forKey: id), s.leaving, !s.finished else { return nil }
                 status.state = .stopped
-                status.updated_at = RFC3339.string(Date())
+                status.updatedAt = RFC3339.string(Date())
                 return status
             }
             if let last { writer.write(key: SourceStatus.key(id), value: last.json()) }
         case .failed(let id, let error, _, let d, let running):
             update(id) { s in
-                s.last_error = error
+                s.lastError = error
                 if !running {
                     s.state = .failed
                     if let d { s.describe(d) }
@@ -176,7 +176,7 @@ public final class StatusPublisher: Sendable {
                 return nil
             }
             status.generation = generation
-            status.updated_at = RFC3339.string(Date())
+            status.updatedAt = RFC3339.string(Date())
             s.statuses[id] = status
             return status
         }
@@ -199,12 +199,12 @@ public final class StatusPublisher: Sendable {
         activeStreams.record(reports.count)
         for (id, report) in reports {
             update(id) { s in
-                s.records_processed = report.recordsProcessed
-                s.records_failed = report.recordsFailed
-                s.records_dropped = report.recordsDropped
+                s.recordsProcessed = report.recordsProcessed
+                s.recordsFailed = report.recordsFailed
+                s.recordsDropped = report.recordsDropped
                 // Brokers away: nothing is delivered, whatever the source does.
                 let degraded = report.degraded || view.kafkaProblem != nil
-                if let problem = view.kafkaProblem { s.last_error = problem } else if report.lastError != nil { s.last_error = report.lastError }
+                if let problem = view.kafkaProblem { s.lastError = problem } else if report.lastError != nil { s.lastError = report.lastError }
                 if s.state == .running && degraded { s.state = .degraded }
                 if s.state == .degraded && !degraded { s.state = .running }
             }
@@ -270,13 +270,13 @@ public final class StatusPublisher: Sendable {
     public func writeAll(_ view: DesiredView) {
         let all = state.withLock { s -> [SourceStatus] in
             let now = RFC3339.string(Date())
-            for id in s.statuses.keys { s.statuses[id]!.updated_at = now }
-            return s.statuses.values.sorted { $0.source_id < $1.source_id }
+            for id in s.statuses.keys { s.statuses[id]!.updatedAt = now }
+            return s.statuses.values.sorted { $0.sourceID < $1.sourceID }
         }.filter { status in
-            (ownership?.owns(status.source_id) ?? true)
-                && (staleGuard?.mayWrite(sourceID: status.source_id, generation: status.generation) ?? true)
+            (ownership?.owns(status.sourceID) ?? true)
+                && (staleGuard?.mayWrite(sourceID: status.sourceID, generation: status.generation) ?? true)
         }
-        for status in all { writer.write(key: SourceStatus.key(status.source_id), value: status.json()) }
+        for status in all { writer.write(key: SourceStatus.key(status.sourceID), value: status.json()) }
         writer.write(key: ManagerHeartbeat.key(identity.instanceID), value: heartbeat(view).json())
     }
 
@@ -285,11 +285,11 @@ public final class StatusPublisher: Sendable {
         let sources = runtime.runningSources.keys.sorted()
         let warnings = view.desired.sources.values.flatMap { d in d.warnings.map { "\(d.sourceID): \($0)" } }.sorted()
         return ManagerHeartbeat(
-            instance_id: identity.instanceID, version: identity.version, started_at: startedAt,
-            updated_at: RFC3339.string(Date()), config_source: identity.configSource,
-            assigned_partitions: ownership?.assignedPartitions ?? [],
-            sources: sources, active_streams: metrics.stream_manager.active_streams,
-            config_error: view.documentError.map { .init(config_version: $0.configVersion, error: $0.error) },
+            instanceID: identity.instanceID, version: identity.version, startedAt: startedAt,
+            updatedAt: RFC3339.string(Date()), configSource: identity.configSource,
+            assignedPartitions: ownership?.assignedPartitions ?? [],
+            sources: sources, activeStreams: metrics.streamManager.activeStreams,
+            configError: view.documentError.map { .init(configVersion: $0.configVersion, error: $0.error) },
             warnings: warnings, metrics: metrics)
     }
 
@@ -305,11 +305,11 @@ public final class StatusPublisher: Sendable {
             let now = RFC3339.string(Date())
             for id in s.statuses.keys where s.statuses[id]!.state != .rejected {
                 s.statuses[id]!.state = .stopped
-                s.statuses[id]!.updated_at = now
+                s.statuses[id]!.updatedAt = now
             }
-            return s.statuses.values.sorted { $0.source_id < $1.source_id }
+            return s.statuses.values.sorted { $0.sourceID < $1.sourceID }
         }
-        for status in last { writer.write(key: SourceStatus.key(status.source_id), value: status.json()) }
+        for status in last { writer.write(key: SourceStatus.key(status.sourceID), value: status.json()) }
         writer.write(key: ManagerHeartbeat.key(identity.instanceID), value: nil)
         await writer.flush(timeout: timeout)
     }

@@ -56,7 +56,7 @@ public final class StreamManagerV1: Sendable {
 
     /// V1's metric: how many records were sent.
     public func getMetrics() -> [String: Int] {
-        ["messages_sent": manager.metrics().producer.total_sent]
+        ["messages_sent": manager.metrics().producer.totalSent]
     }
 
     public var activeStreams: [String] { manager.activeStreams }

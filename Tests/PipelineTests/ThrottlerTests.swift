@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Throttler")
 struct ThrottlerTests {
-    /// Thresholds of the seed's example; no max rate unless a test sets one, so only the state delays show.
+    /// Thresholds of the example config's throttling section; no max rate unless a test sets one, so only the state delays show.
     func settings(maxSendRate: Double? = nil, minSendRate: Double = 1, factor: Double = 2,
                   recoveryCycles: Int = 10) -> ThrottleSettings {
         ThrottleSettings(enabled: true, minSendRate: minSendRate, maxSendRate: maxSendRate, targetConsumerLag: 1000,

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("status topic: source records")
 struct SourceStatusTests {
-    @Test("a source record has exactly DESIGN.md's fields, nulls written out, RFC 3339 UTC milliseconds")
+    @Test("a source record has exactly the README's fields, nulls written out, RFC 3339 UTC milliseconds")
     func exactFields() throws {
         var status = SourceStatus(sourceID: "noaa", state: .running, instanceID: "pod-1",
                                   at: Date(timeIntervalSince1970: 1_795_966_860.123))

@@ -64,7 +64,7 @@ struct StatusPublisherTests {
         #expect(p.statuses["a"] == nil)
     }
 
-    @Test("records carry DESIGN.md's fields: hash and version of what runs, the refusal with its position")
+    @Test("records carry the README's fields: hash and version of what runs, the refusal with its position")
     func fields() throws {
         let writer = CollectingWriter()
         let p = Self.publisher(writer)

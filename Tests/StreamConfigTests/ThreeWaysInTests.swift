@@ -247,7 +247,7 @@ struct ThreeWaysInTests {
         expectDiagnostic(inFile.diagnostics, at: "sources.a.source_id", line: 3, column: 16, containing: "does not match")
     }
 
-    @Test("the seed's errors: Config file not found, Source not configured, Source is disabled")
+    @Test("the V1 API's errors: Config file not found, Source not configured, Source is disabled")
     func seedErrors() throws {
         let missing = ConfigLoader.load(contentsOf: "/nonexistent/stream_config.yaml")
         #expect(missing.diagnostics.map(\.message) == ["Config file not found: /nonexistent/stream_config.yaml"])

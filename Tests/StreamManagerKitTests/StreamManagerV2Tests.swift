@@ -97,7 +97,7 @@ struct StreamManagerV2Tests {
         #expect(duplicates < before.count)
     }
 
-    @Test("unknown and disabled sources give the seed's errors")
+    @Test("unknown and disabled sources give the V1 API's errors")
     func errors() async throws {
         let cluster = try EmbeddedKafkaCluster()
         var off = KitSupport.generator(topic: "x")

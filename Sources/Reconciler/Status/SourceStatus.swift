@@ -11,30 +11,12 @@ public enum SourceState: String, Sendable, Codable, CaseIterable {
 /// The `source:<id>` record of the status topic, with exactly these fields (a contract:
 /// dashboards read it). Encoded with every field present, nulls included.
 public struct SourceStatus: Sendable, Equatable, Codable {
-    public struct Refusal: Sendable, Equatable, Codable {
-        public var configHash: String?
-        public var configVersion: String
-        public var error: String
-
-        public init(configHash: String?, configVersion: String, error: String) {
-            self.configHash = configHash
-            self.configVersion = configVersion
-            self.error = error
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case configHash = "config_hash"
-            case configVersion = "config_version"
-            case error
-        }
-    }
-
     public var sourceID: String
     public var streamID: String?
     public var state: SourceState
     public var configHash: String?
     public var configVersion: String?
-    public var rejected: Refusal?
+    public var rejected: Rejection?
     public var warnings: [String]
     public var instanceID: String
     public var generation: Int
@@ -68,7 +50,7 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     }
 
     public mutating func refuse(_ r: Rejection) {
-        rejected = Refusal(configHash: r.configHash, configVersion: r.configVersion, error: r.error)
+        rejected = r
     }
 
     /// Equal but for the counts and the time: no new record is needed.

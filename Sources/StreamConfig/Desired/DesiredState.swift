@@ -1,6 +1,6 @@
 /// A config that was refused (the status topic's `rejected` field). `configHash` is nil when the
 /// whole document failed to parse.
-public struct Rejection: Sendable, Equatable {
+public struct Rejection: Sendable, Equatable, Codable {
     public var configHash: String?
     public var configVersion: String
     /// The validation error with its line and column.
@@ -10,6 +10,12 @@ public struct Rejection: Sendable, Equatable {
         self.configHash = configHash
         self.configVersion = configVersion
         self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case configHash = "config_hash"
+        case configVersion = "config_version"
+        case error
     }
 }
 

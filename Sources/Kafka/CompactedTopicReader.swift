@@ -32,25 +32,6 @@ public final class CompactedTopicReader: Sendable {
         self.refreshInterval = partitionRefreshInterval
     }
 
-    /// Starts reading, as a sequence: `read` runs in a task of its own, cancelled when the
-    /// iteration ends.
-    public func events() -> AsyncThrowingStream<Event, Error> {
-        let (stream, continuation) = AsyncThrowingStream<Event, Error>.makeStream()
-        let task = Task { [self] in
-            do {
-                try await read { event in
-                    continuation.yield(event)
-                    return true
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
-    }
-
     /// Only the initial sync: the live keys and any duplicate-key warnings.
     public func snapshot() async throws -> (values: [String: ConsumerRecord], duplicates: [CompactedTopicFold.DuplicateKey]) {
         var duplicates: [CompactedTopicFold.DuplicateKey] = []

@@ -44,18 +44,6 @@ public struct ConfigMapWatcher: Sendable {
         self.logger = logger
     }
 
-    /// The changes as a sequence: `watch` runs in a task of its own, cancelled when the
-    /// iteration ends.
-    public func changes() -> AsyncStream<ConfigMapChange> {
-        let (stream, continuation) = AsyncStream<ConfigMapChange>.makeStream()
-        let task = Task {
-            await watch { continuation.yield($0) }
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
-    }
-
     /// Lists, then watches, in the caller's task, handing each change to `emit`, until the task
     /// is cancelled.
     public func watch(_ emit: (ConfigMapChange) -> Void) async {

@@ -26,7 +26,7 @@ struct ConfigMapWatcherTests {
 
         init(_ watcher: ConfigMapWatcher) {
             let log = self.log
-            task = Task { for await c in watcher.changes() { log.changes.withLock { $0.append(c) } } }
+            task = Task { await watcher.watch { c in log.changes.withLock { $0.append(c) } } }
         }
 
         var all: [ConfigMapChange] { log.changes.withLock { $0 } }

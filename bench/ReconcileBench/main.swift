@@ -86,11 +86,12 @@ final class StatusFeed: @unchecked Sendable {
         task = Task {
             let decoder = JSONDecoder()
             do {
-                for try await event in reader.events() {
+                try await reader.read { event in
                     if case .upsert(let r) = event, let key = r.keyString, let v = r.value {
                         continuation.yield((key, try? decoder.decode(SourceStatus.self, from: Data(v))))
                     }
                     if case .initDone = event { continuation.yield((StatusFeed.synced, nil)) }
+                    return true
                 }
             } catch {}
             continuation.finish()

@@ -91,14 +91,16 @@ public final class StreamRuntime: Service, Sendable {
         sinkSettings.maxRetries = config.kafka.maxRetries
         sinkSettings.enableDLQ = config.enableDLQ
         let outcomes = DeliveryOutcomeHandlers()
-        let sink = try KafkaSink(producerConfiguration: KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers),
+        // Built once: it resolves the `${ENV}` references of `kafka.properties` (SASL passwords).
+        let producerConfiguration = try KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers)
+        let sink = try KafkaSink(producerConfiguration: producerConfiguration,
                                  queue: queue, throttler: config.throttling.enabled ? throttler : nil,
                                  settings: sinkSettings, logger: logger, outcomes: outcomes)
         var offsets: OffsetStore?
         var committed: [String: CommittedCursor] = [:]
         if useOffsetsTopic {
             let store = try OffsetStore(topic: config.manager.offsetsTopic, bootstrapServers: bootstrapServers,
-                                        properties: KafkaProducerConfiguration(config.kafka, bootstrapServers: bootstrapServers).properties,
+                                        properties: producerConfiguration.properties,
                                         logger: logger)
             committed = try await store.load()
             offsets = store

@@ -26,9 +26,10 @@ enum ResponseRecords {
             let rows = CSVTable.rows(Substring(decoding: body, as: UTF8.self))
             guard let header = rows.first else { return ([], nil) }
             let objects = CSVTable.objects(header: header, rows: rows.dropFirst())
+            let paths = RecordPaths(settings)
             let records = objects.map { object -> ExtractedRecord in
                 let json = (try? JSONSerialization.jsonObject(with: Data(object.jsonBytes(order: header)))) ?? [:]
-                return record(json, settings)
+                return paths.record(json)
             }
             return (records, nil)
         case .json:
@@ -51,15 +52,28 @@ enum ResponseRecords {
                                      isRetriable: false)
             }
             let next = settings.nextURLPath.flatMap { JSONValues.text(JSONPath($0).value(in: document)) }
-            return (items.map { record($0, settings) }, next?.isEmpty == true ? nil : next)
+            return (items.map(RecordPaths(settings).record), next?.isEmpty == true ? nil : next)
         }
     }
 
-    private static func record(_ object: Any, _ s: HTTPJSONSettings) -> ExtractedRecord {
-        ExtractedRecord(object: object,
-                        key: s.keyPath.flatMap { JSONValues.text(JSONPath($0).value(in: object)) },
-                        eventTimeMilliseconds: s.timestampPath.flatMap { JSONValues.timestampMilliseconds(JSONPath($0).value(in: object)) },
-                        cursorValue: s.cursorField.flatMap { CursorValue(JSONPath($0).value(in: object)) })
+    /// `key_path`, `timestamp_path` and `cursor_field`, parsed once per response rather than per record.
+    private struct RecordPaths {
+        let key: JSONPath?
+        let timestamp: JSONPath?
+        let cursor: JSONPath?
+
+        init(_ s: HTTPJSONSettings) {
+            key = s.keyPath.map(JSONPath.init)
+            timestamp = s.timestampPath.map(JSONPath.init)
+            cursor = s.cursorField.map(JSONPath.init)
+        }
+
+        func record(_ object: Any) -> ExtractedRecord {
+            ExtractedRecord(object: object,
+                            key: key.flatMap { JSONValues.text($0.value(in: object)) },
+                            eventTimeMilliseconds: timestamp.flatMap { JSONValues.timestampMilliseconds($0.value(in: object)) },
+                            cursorValue: cursor.flatMap { CursorValue($0.value(in: object)) })
+        }
     }
 }
 

@@ -22,9 +22,16 @@ TIMEOUT="${SWIFT_TEST_TIMEOUT:-1800}"
 BUNDLE="$("$SWIFT" build --show-bin-path)/StreamManagerPackageTests.xctest"
 
 # Lanes run concurrently; the groups of a lane run one after the other.
-# Lane 1: sync tests that block their thread on kafka-dev/run/kcat subprocesses; each starts its
-# own clusters and managers, so one at a time.
+# Lane 1: sync tests that block their thread on broker/run/kcat subprocesses; each starts its
+# own brokers and managers, so one at a time. Then the same suites that talk to a broker again,
+# against Tansu (an independent Kafka-compatible broker, librdkafka 2.16 on LD_LIBRARY_PATH, every
+# child inheriting it): TestBroker starts the broker TEST_BROKER names. The CLI suites that never
+# talk to a broker (validate, kafka-dev itself) run once.
 CLI=(--no-parallel --filter CLITests)
+BROKER_SUITES="OperatorCommandTests|FleetTests|DefaultsTests|CoalescingTests|HostileConfigTests|OperatorHealthTests"
+BROKER_SUITES+="|SourceAccessTests|StatusHygieneTests|StaleStatusGuardTests"
+ON_TANSU=(--no-parallel --filter "$BROKER_SUITES")
+tansu_env=$(scripts/tansu.sh env) || { echo "swift-tests: cannot install Tansu (scripts/tansu.sh env)" >&2; exit 1; }
 # Lane 2: StreamOperator in the process: swift-metrics is bootstrapped once per process, so the
 # operator tests (OperatorTests, ConfigMapOperatorTests) share /metrics and run one at a time.
 OPERATOR=(--no-parallel --filter OperatorTests --filter KubernetesTests)
@@ -44,13 +51,15 @@ run() {  # name, arguments…
   timeout --kill-after=30 "$TIMEOUT" "$BUNDLE" --testing-library swift-testing "$@" >"$logs/$name.log" 2>&1
   echo $? >"$logs/$name.rc"
 }
-run cli "${CLI[@]}" &
+{ run cli "${CLI[@]}"; TEST_BROKER=tansu LD_LIBRARY_PATH="${tansu_env#LD_LIBRARY_PATH=}" run cli-tansu "${ON_TANSU[@]}"; } &
 run operator "${OPERATOR[@]}" &
 { run parallel "${PARALLEL[@]}"; run timed "${SERIAL_TIMED[@]}"; } &
 wait
+# Brokers a crashed or timed-out test process could not stop.
+pkill -f "$ROOT/.cache/tansu/bin/tansu broker" 2>/dev/null || true
 
 status=0
-for name in cli operator parallel timed; do
+for name in cli cli-tansu operator parallel timed; do
   rc=$(cat "$logs/$name.rc")
   echo "===== test group '$name' (exit $rc) ====="
   cat "$logs/$name.log"

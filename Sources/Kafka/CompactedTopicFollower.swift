@@ -79,12 +79,8 @@ public final class CompactedTopicFollower: Service, Sendable {
     private func currentEnds(_ consumer: KafkaConsumer) async throws -> [Int32: Int64] {
         let handle = consumer.handle
         let (topic, partitions) = (self.topic, state.withLock { $0.partitions })
-        var ends: [Int32: Int64] = [:]
-        for p in partitions {
-            let (low, high) = try await BlockingCalls.run { try handle.watermarks(topic: topic, partition: p, timeoutMilliseconds: 10_000) }
-            if high > low { ends[p] = high }
-        }
-        return ends
+        return try await handle.watermarks(topic: topic, partitions: partitions, timeoutMilliseconds: 10_000)
+            .filter { $0.value.high > $0.value.low }.mapValues(\.high)
     }
 
     /// Waits until every record written before this call has been read by `run()`.

@@ -86,9 +86,9 @@ public final class CompactedTopicReader: Sendable {
             let added = partitions.filter { !assigned.contains($0) }
             guard !added.isEmpty else { return }
             var positions: [TopicPartition: KafkaOffset] = [:]
+            let marks = try await handle.watermarks(topic: topic, partitions: added, timeoutMilliseconds: 5_000)
             for p in added {
-                let (low, high) = try await BlockingCalls.run { try handle.watermarks(topic: self.topic, partition: p, timeoutMilliseconds: 5_000) }
-                if !initialized && high > low { pendingEnds[p] = high }
+                if !initialized, let (low, high) = marks[p], high > low { pendingEnds[p] = high }
                 positions[TopicPartition(topic: topic, partition: p)] = .beginning
             }
             assigned.formUnion(added)

@@ -40,9 +40,10 @@ public final class ConsumerLagQuery: Sendable {
             .first { $0.name == topic }?.partitions ?? []
         let tps = partitions.map { TopicPartition(topic: topic, partition: $0) }
         let committed = try await consumer.committed(tps, timeout: timeout)
+        let marks = try await handle.watermarks(topic: topic, partitions: partitions, timeoutMilliseconds: ms)
         var result: [PartitionLag] = []
         for tp in tps {
-            let (low, high) = try await BlockingCalls.run { try handle.watermarks(topic: topic, partition: tp.partition, timeoutMilliseconds: ms) }
+            guard let (low, high) = marks[tp.partition] else { continue }
             let done = committed[tp] ?? nil
             let lag = max(0, high - (done ?? low))
             result.append(PartitionLag(partition: tp.partition, highWatermark: high, committedOffset: done, lag: lag))

@@ -61,15 +61,19 @@ public final class KafkaAdmin: Sendable {
         return topics.first { $0.name == topic && !$0.partitions.isEmpty }?.partitions
     }
 
-    /// Makes sure the topic exists. Tries CreateTopics with a short timeout; if the cluster does
-    /// not answer it (the mock cluster), falls back to auto-creation with a logged warning.
-    public func ensureTopic(_ spec: TopicSpec, timeout: Duration = .seconds(5)) async throws -> EnsureTopicOutcome {
+    /// Makes sure the topic exists. Tries CreateTopics for `createTimeout`; if the cluster does not
+    /// answer it in that time (the mock cluster never does), relies on the broker's auto-creation:
+    /// a metadata request naming the topic, repeated until the topic shows up or `timeout` passes
+    /// (a CreateTopics that a slow broker is still working on also ends there). The caller says
+    /// what it fell back to; `.autoCreated` carries the partitions the broker chose.
+    public func ensureTopic(_ spec: TopicSpec, timeout: Duration = .seconds(10),
+                            createTimeout: Duration = .seconds(1)) async throws -> EnsureTopicOutcome {
         if let existing = try await partitions(of: spec.name, timeout: timeout) {
             return .alreadyExisted(partitions: existing.count)
         }
         let handle = self.handle
         let created: Result<Void, KafkaError> = try await BlockingCalls.run {
-            Result { () throws(KafkaError) in try RDKafkaAdmin.createTopic(handle, spec, timeout: timeout) }
+            Result { () throws(KafkaError) in try RDKafkaAdmin.createTopic(handle, spec, timeout: createTimeout) }
         }
         switch created {
         case .success:
@@ -79,7 +83,7 @@ public final class KafkaAdmin: Sendable {
             let n = try await partitions(of: spec.name, timeout: timeout)?.count ?? spec.partitions
             return .alreadyExisted(partitions: n)
         case .failure(let error) where error.code == .timedOut || error.code == .transport:
-            logger.warning("CreateTopics for \(spec.name) was not answered (\(error.message)); relying on broker auto-creation, so partitions and configs are the broker's defaults")
+            logger.debug("CreateTopics for \(spec.name) not answered within \(createTimeout) (\(error.message))")
             return .autoCreated(partitions: try await autoCreate(spec.name, timeout: timeout))
         case .failure(let error):
             throw error
@@ -129,7 +133,8 @@ enum RDKafkaAdmin {
         defer { rd_kafka_queue_destroy(queue) }
         var topics: [OpaquePointer?] = [topic]
         rd_kafka_CreateTopics(rk, &topics, 1, options, queue)
-        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1_000) else {
+        // The request's own timeout answers first; the margin only covers a stuck queue.
+        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 500) else {
             throw KafkaError(code: .timedOut, message: "no CreateTopics reply")
         }
         defer { rd_kafka_event_destroy(event) }
@@ -160,7 +165,8 @@ enum RDKafkaAdmin {
         defer { rd_kafka_queue_destroy(queue) }
         var resources: [OpaquePointer?] = [resource]
         rd_kafka_DescribeConfigs(rk, &resources, 1, options, queue)
-        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1_000) else { return nil }
+        // The request's own timeout answers first; the margin only covers a stuck queue.
+        guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 500) else { return nil }
         defer { rd_kafka_event_destroy(event) }
         guard rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR_NO_ERROR,
               let result = rd_kafka_event_DescribeConfigs_result(event) else { return nil }

@@ -157,7 +157,6 @@ public final class KafkaProducer: Service, Sendable {
         return Set(topics.filter { $0.error == nil }.map(\.name))
     }
 
-    /// Records sent and not yet reported.
     /// Asks a broker for `topic`'s metadata; throws when none answers within `timeout`. A quiet
     /// producer hears nothing from librdkafka when the brokers come back, so health is probed.
     public func probe(topic: String, timeout: Duration) async throws {
@@ -165,6 +164,7 @@ public final class KafkaProducer: Service, Sendable {
         _ = try await BlockingCalls.run { try handle.metadata(topic: topic, timeoutMilliseconds: timeout.milliseconds) }
     }
 
+    /// Records sent and not yet reported.
     public var pendingCount: Int { router.inFlight.load(ordering: .relaxed) }
 
     /// The latest client-level error librdkafka reported (e.g. brokers unreachable).

@@ -145,6 +145,19 @@ final class RDKafkaHandle: @unchecked Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "watermarks of \(topic)[\(partition)]") }
         return (low, high)
     }
+
+    /// The watermarks of several partitions of one topic, asked all at once: each query is a round
+    /// trip (and waits for the partition's leader), so asking one after the other would add them
+    /// up — seconds for a 12-partition topic on a slow broker.
+    func watermarks(topic: String, partitions: [Int32],
+                    timeoutMilliseconds: Int32) async throws -> [Int32: (low: Int64, high: Int64)] {
+        try await withThrowingTaskGroup(of: (Int32, (low: Int64, high: Int64)).self) { group in
+            for p in partitions {
+                group.addTask { (p, try await BlockingCalls.run { try self.watermarks(topic: topic, partition: p, timeoutMilliseconds: timeoutMilliseconds) }) }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+    }
 }
 
 public struct TopicMetadata: Sendable, Equatable {

@@ -209,13 +209,23 @@ public final class StreamOperator: Service, Sendable {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 var compaction: (admin: KafkaAdmin, topics: [String])?
+                let clock = ContinuousClock()
+                var step = clock.now
+                // Where start-up time goes, at debug level: each step waits on the brokers.
+                func took(_ what: String) {
+                    logger.debug("start-up: \(what) took \(clock.now - step)")
+                    step = clock.now
+                }
                 if settings.ensureTopics {
                     let client = try KafkaAdmin(configuration: adminConfiguration, logger: logger)
-                    let existing = try await TopicSetup.ensure(TopicSetup.specs(settings), admin: client)
+                    let existing = try await TopicSetup.ensure(TopicSetup.specs(settings), admin: client, logger: logger)
                     compaction = (client, existing)
+                    took("the topics")
                 }
                 try await runtime.open()
+                took("opening the runtime (producers, committed cursors)")
                 try await statusView?.start()
+                took("reading the status topic")
                 started.withLock { $0 = true }
                 logger.info("operator started", metadata: ["instance_id": "\(settings.instanceID)",
                                                            "config_source": "\(settings.configSourceName)"])
@@ -299,7 +309,12 @@ private struct OperatorLoops: Service {
                     _ = await TopicSetup.checkCompaction(compaction.topics, admin: compaction.admin, logger: op.logger)
                 }
             }
-            group.addTask { [op] in await op.brokerHealth.run() }
+            group.addTask { [op] in
+                // Probing names the status topic, which a broker that auto-creates topics would
+                // create (not compacted) before the start-up could create it compacted.
+                guard await op.prepared.value else { return }
+                await op.brokerHealth.run()
+            }
             if op.statusView == nil {
                 group.addTask { [op] in await op.sweepStatusOnce() }
             }

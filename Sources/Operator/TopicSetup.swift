@@ -11,13 +11,29 @@ public enum TopicSetup {
          .compacted(settings.offsetsTopic, partitions: 1)]
     }
 
-    /// Ensures each topic; returns the ones that already existed (to check for compaction).
-    public static func ensure(_ specs: [TopicSpec], admin: KafkaAdmin) async throws -> [String] {
-        var existing: [String] = []
-        for spec in specs {
-            if case .alreadyExisted = try await admin.ensureTopic(spec) { existing.append(spec.name) }
+    /// Ensures the topics, all at once (a broker that does not answer CreateTopics then costs one
+    /// short timeout, not one per topic); returns the ones that already existed (to check for
+    /// compaction). Topics the broker auto-created instead are named in one warning, since they
+    /// have the broker's defaults rather than `specs`' partitions and compaction.
+    public static func ensure(_ specs: [TopicSpec], admin: KafkaAdmin, logger: Logger) async throws -> [String] {
+        let outcomes = try await withThrowingTaskGroup(of: (TopicSpec, EnsureTopicOutcome).self) { group in
+            for spec in specs { group.addTask { (spec, try await admin.ensureTopic(spec)) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }.sorted { $0.0.name < $1.0.name }
+        let autoCreated = outcomes.compactMap { spec, outcome -> String? in
+            guard case .autoCreated(let n) = outcome else { return nil }
+            return "\(spec.name) (\(n) partition\(n == 1 ? "" : "s"), \(spec.partitions) wanted)"
         }
-        return existing
+        if !autoCreated.isEmpty {
+            logger.warning("""
+                the broker did not answer CreateTopics; these topics were auto-created with its defaults \
+                (partition count, cleanup.policy): \(autoCreated.joined(separator: ", ")). Create them compacted \
+                beforehand for production.
+                """)
+        }
+        return outcomes.compactMap { spec, outcome in
+            if case .alreadyExisted = outcome { spec.name } else { nil }
+        }
     }
 
     /// Warns about existing topics that are not compacted; returns the warnings. Slow where the

@@ -50,7 +50,7 @@ struct Apply: AsyncParsableCommand {
         if !dryRun {
             let admin = try KafkaAdmin(configuration: kafka.admin(), logger: logger)
             let existing = try await TopicSetup.ensure([.compacted(kafka.configTopic, partitions: kafka.configTopicPartitions)],
-                                                       admin: admin)
+                                                       admin: admin, logger: logger)
             // Brokers answer DescribeConfigs at once; the mock cluster never does, hence the short wait.
             _ = await TopicSetup.checkCompaction(existing, admin: admin, logger: logger, timeout: .seconds(1))
         }

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// What a new user gets: the operator as its own process against `kafka-dev`, no manager config
+/// What a new user gets: the operator as its own process against a broker process, no manager config
 /// (or only what a README example sets), sources written with kcat.
 @Suite("the defaults lose nothing, and every loss is reported", .serialized)
 struct DefaultsTests {

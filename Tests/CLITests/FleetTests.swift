@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Replicas sharing sources through the config topic's consumer group: several `run` processes
-/// against one `kafka-dev` cluster, scaled up, scaled down gracefully, and one killed.
+/// against one broker process, scaled up, scaled down gracefully, and one killed.
 @Suite("a fleet of managers sharing sources", .serialized)
 struct FleetTests {
     typealias Cluster = OperatorCommandTests.Cluster

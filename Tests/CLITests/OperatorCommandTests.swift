@@ -2,22 +2,22 @@ import TestSupport
 import Foundation
 import Testing
 
-/// The operator commands as users run them: `kafka-dev` as the cluster (so killing a manager
-/// does not kill Kafka), `run`, `apply`, `diff` and `status` as separate processes.
-@Suite("run / apply / diff / status against kafka-dev", .serialized)
+/// The operator commands as users run them: the broker as its own process (so killing a manager
+/// does not kill Kafka; `kafka-dev` or Tansu, as the test lane chooses), `run`, `apply`, `diff` and
+/// `status` as separate processes.
+@Suite("run / apply / diff / status against a broker process", .serialized)
 struct OperatorCommandTests {
     static let kcat = EmbeddedClusterCommandTests.kcat
 
-    /// A kafka-dev cluster for one test.
+    /// A broker for one test (`TestBroker.kind`), and the commands users run against it.
     final class Cluster {
-        let child: StreamManagerBinary.Child
-        let bootstrap: String
-        init() throws {
-            child = try StreamManagerBinary.Child(["kafka-dev", "--log-level", "error"])
-            let line = try #require(child.waitForLine(prefix: "embedded Kafka cluster: bootstrap.servers="))
-            bootstrap = String(line.dropFirst("embedded Kafka cluster: bootstrap.servers=".count))
+        let broker: TestBroker
+        var bootstrap: String { broker.bootstrap }
+
+        /// `outages: true` when the test takes the broker down and brings it back.
+        init(outages: Bool = false) throws {
+            broker = try TestBroker(outages: outages)
         }
-        deinit { _ = child.terminate() }
 
         func manager(_ instance: String, extra: [String] = []) throws -> StreamManagerBinary.Child {
             let m = try StreamManagerBinary.Child(["run", "--bootstrap-servers", bootstrap, "--instance-id", instance,

@@ -1,9 +1,10 @@
 import Foundation
+import Kafka
 import TestSupport
 import Testing
 
-/// What the operator's health says from outside: `/readyz` against a broker that goes away (the
-/// `kafka-dev` process takes its brokers down on SIGUSR1 and back on SIGUSR2), and the HTTP port's
+/// What the operator's health says from outside: `/readyz` against a broker that goes away (every
+/// connection cut and new ones refused, then back with its data), and the HTTP port's
 /// manners with probes and with clients that never finish a request.
 @Suite("operator health as its own process", .serialized)
 struct OperatorHealthTests {
@@ -12,7 +13,7 @@ struct OperatorHealthTests {
     @Test("brokers gone: streams DEGRADED with the reason, /readyz 503 after broker_unavailable_seconds, /healthz still 200; back: RUNNING, ready, no record lost",
           .enabled(if: kcat != nil))
     func brokerOutage() async throws {
-        let cluster = try OperatorCommandTests.Cluster()
+        let cluster = try OperatorCommandTests.Cluster(outages: true)
         let manager = try cluster.manager("outage-1", config: """
             manager: {broker_unavailable_seconds: 3, status_interval_seconds: 1}
             """)
@@ -21,13 +22,13 @@ struct OperatorHealthTests {
         _ = try cluster.waitStatus { $0["steady"]?["state"] as? String == "RUNNING" }
         #expect(await eventually(timeout: .seconds(10)) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
 
-        kill(cluster.child.process.processIdentifier, SIGUSR1)  // every broker down
+        cluster.broker.takeDown()
         #expect(await eventually(timeout: .seconds(20)) { RawHTTP.request(port: port, path: "/readyz")?.status == 503 },
                 "readyz stayed ready with the brokers gone")
         #expect(RawHTTP.request(port: port, method: "HEAD", path: "/readyz")?.status == 503)
         #expect(RawHTTP.request(port: port, path: "/healthz")?.status == 200)  // liveness never depends on Kafka
         try await Task.sleep(for: .seconds(2))  // the test: an outage long enough for records to queue
-        kill(cluster.child.process.processIdentifier, SIGUSR2)  // back
+        cluster.broker.bringBack()
         #expect(await eventually(timeout: .seconds(30)) { RawHTTP.request(port: port, path: "/readyz")?.status == 200 })
         // DEGRADED with the reason reached the status topic once it could, then RUNNING again.
         let states = try cluster.waitStatus(timeout: 30) { $0["steady"]?["state"] as? String == "RUNNING" }
@@ -48,6 +49,32 @@ struct OperatorHealthTests {
         let unique = Set(seqs)
         let top = try #require(unique.max())
         #expect(unique.count == top + 1, "missing \(top + 1 - unique.count) of \(top + 1) records")
+    }
+
+    @Test("a broker that never answers CreateTopics: the manager is ready within seconds and names the topics it auto-created")
+    func silentCreateTopics() async throws {
+        // librdkafka's mock cluster in this process, without the operator's topics: it does not
+        // answer CreateTopics, so the manager falls back to the broker's auto-creation.
+        let cluster = try EmbeddedKafkaCluster()
+        let began = ContinuousClock.now
+        let manager = try StreamManagerBinary.Child(["run", "--bootstrap-servers", cluster.bootstrapServers, "--instance-id", "silent-1",
+                                                     "--http-port", "0", "--log-level", "warning"])
+        _ = manager.waitForLine(prefix: "http endpoints: ")
+        let port = try #require(manager.httpPort)
+        let ready = await eventually(timeout: .seconds(30), every: .milliseconds(20)) {
+            RawHTTP.request(port: port, path: "/readyz")?.status == 200
+        }
+        let elapsed = ContinuousClock.now - began
+        #expect(ready)
+        // One short CreateTopics timeout for all three topics at once, not 5 s per topic; about
+        // 2 s here including the process start (a loaded machine gets some slack).
+        #expect(elapsed < .seconds(4), "ready after \(elapsed)")
+        let warning = manager.stderrText.split(separator: "\n").first { $0.contains("auto-created") }.map(String.init) ?? ""
+        for topic in ["stream-config", "stream-status", "stream-offsets"] {
+            #expect(warning.contains(topic), "\(manager.stderrText)")
+        }
+        print("silent CreateTopics: ready after \(elapsed)")
+        #expect(manager.terminate() == 0)
     }
 
     @Test("HEAD on the health endpoints; idle and half-sent connections are closed", .enabled(if: kcat != nil))

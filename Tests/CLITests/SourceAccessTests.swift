@@ -3,9 +3,9 @@ import TestSupport
 import Testing
 
 /// What someone who can write the config topic can make the operator do, checked from outside as
-/// an attacker and an operator would see it: `kafka-dev` and `run` as processes, records written
+/// an attacker and an operator would see it: the broker and `run` as processes, records written
 /// with kcat, the answers read from `status -o json`, `GET /status` and the manager's stderr.
-@Suite("manager.source_access and secrets, against kafka-dev", .serialized)
+@Suite("manager.source_access and secrets, against a broker process", .serialized)
 struct SourceAccessTests {
     static let kcat = EmbeddedClusterCommandTests.kcat
     static let enabled = kcat != nil

@@ -23,36 +23,67 @@ public final class TestServerProcess: Sendable {
     /// server exits or takes longer than `timeout`.
     public static func start(script: String, arguments: (_ portFile: String) -> [String] = { [$0] },
                              timeout: Duration = .seconds(20)) async throws -> TestServerProcess {
-        let name = URL(fileURLWithPath: script).deletingPathExtension().lastPathComponent
-        let base = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString)"
-        let portFile = base + ".port", stderrPath = base + ".stderr"
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        let launch = try Launch(script: script, arguments: arguments)
+        _ = await eventually(timeout: timeout, every: .milliseconds(25)) { launch.ended }
+        return try launch.server(timeout: timeout)
+    }
+
+    /// `start` for synchronous callers (the suites that drive processes from a thread of their own).
+    public static func startBlocking(script: String, arguments: (_ portFile: String) -> [String] = { [$0] },
+                                     timeout: Duration = .seconds(20)) throws -> TestServerProcess {
+        let launch = try Launch(script: script, arguments: arguments)
+        let deadline = ContinuousClock.now + timeout
+        while !launch.ended, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.025) }
+        return try launch.server(timeout: timeout)
+    }
+
+    /// A started server whose port is not known yet.
+    private final class Launch: @unchecked Sendable {
+        let name: String, portFile: String, stderrPath: String
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments(portFile)
-        process.standardInput = Pipe()  // the write end stays open as long as `process` holds it
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
         var port: Int?
-        let started = await eventually(timeout: timeout, every: .milliseconds(25)) {
+
+        init(script: String, arguments: (_ portFile: String) -> [String]) throws {
+            name = URL(fileURLWithPath: script).deletingPathExtension().lastPathComponent
+            let base = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString)"
+            portFile = base + ".port"
+            stderrPath = base + ".stderr"
+            _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script] + arguments(portFile)
+            process.standardInput = Pipe()  // the write end stays open as long as `process` holds it
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: stderrPath)
+            try process.run()
+        }
+
+        /// Whether the port is known or the server exited.
+        var ended: Bool {
             port = (try? String(contentsOfFile: portFile, encoding: .utf8))
                 .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             return port != nil || !process.isRunning
         }
-        try? FileManager.default.removeItem(atPath: portFile)
-        guard started, let port else {
-            if process.isRunning { process.terminate() }
-            let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-            throw TestFailure("\(name) did not start within \(timeout)\(process.isRunning ? "" : " (it exited)"): \(stderr)")
+
+        func server(timeout: Duration) throws -> TestServerProcess {
+            try? FileManager.default.removeItem(atPath: portFile)
+            guard let port else {
+                if process.isRunning { process.terminate() }
+                let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+                throw TestFailure("\(name) did not start within \(timeout)\(process.isRunning ? "" : " (it exited)"): \(stderr)")
+            }
+            return TestServerProcess(process: process, port: port, stderrPath: stderrPath)
         }
-        return TestServerProcess(process: process, port: port, stderrPath: stderrPath)
     }
 
     /// What the server wrote to stderr so far, for a failure message.
     public var stderrText: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     public var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` (servers that take commands by signal, such as the broker gate).
+    public func send(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
 
     /// Sends SIGTERM; returns at once.
     public func stop() {

@@ -193,7 +193,9 @@ public final class StreamOperator: Service, Sendable {
         var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers, groupID: manager.groupID)
         consumer.clientID = "stream-manager-fleet-\(settings.instanceID)"
         consumer.sessionTimeoutMilliseconds = manager.sessionTimeoutMs
-        consumer.heartbeatIntervalMilliseconds = max(100, manager.sessionTimeoutMs / 12)
+        // A survivor hears of a rebalance (a replica gone) at its next heartbeat: frequent ones
+        // take that wait off every failover, for a few small requests a second.
+        consumer.heartbeatIntervalMilliseconds = min(1_000, max(100, manager.sessionTimeoutMs / 30))
         consumer.properties = properties
         let loop = self.loop
         return FleetMembership(topic: settings.configTopic, configuration: consumer, ownership: ownership, logger: logger,

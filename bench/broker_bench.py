@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -230,6 +231,7 @@ def run_broker(kind, a, binary):
     follower_holder = []
     work = tempfile.mkdtemp(prefix=f"broker-bench-{kind}-")
     log = open(os.path.join(work, "operator.log"), "w")
+    ok = False
     try:
         step(f"{kind}: starting the broker")
         broker = bench_kafka.Broker.start(kind, binary, a.client_librdkafka)
@@ -247,9 +249,11 @@ def run_broker(kind, a, binary):
         step(f"{kind}: done, stopping")
         if operator.poll() is not None:
             raise SystemExit(f"the operator exited with {operator.returncode}; see {log.name}")
-        return {"broker": kind, "describe": broker.describe(), "client_lib": broker.client_lib,
-                "kcat": kcat_librdkafka(broker.env), "reconcile": rec, "hop_observer": hop_obs, "hop_operator": hop_op,
-                "throughput": tp}
+        result = {"broker": kind, "describe": broker.describe(), "client_lib": broker.client_lib,
+                  "kcat": kcat_librdkafka(broker.env), "reconcile": rec, "hop_observer": hop_obs,
+                  "hop_operator": hop_op, "throughput": tp}
+        ok = True
+        return result
     finally:
         for f in follower_holder:
             f.close()
@@ -258,6 +262,10 @@ def run_broker(kind, a, binary):
         if broker is not None:
             broker.stop()
         log.close()
+        if ok:  # the prepared lines are 60 MB; the operator's log is kept only when something failed
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"{kind}: the operator's log is in {log.name}", file=sys.stderr)
 
 
 def median(values):

@@ -15,6 +15,7 @@ of them run there.
 """
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -198,6 +199,7 @@ def main():
     broker = follower = watcher = None
     work = tempfile.mkdtemp(prefix="failover-bench-")
     log = open(os.path.join(work, "managers.log"), "w")
+    ok = False
     try:
         broker = bench_kafka.Broker.start(a.broker, binary, a.client_librdkafka)
         broker.create_topics({"failover-data": 4})
@@ -271,6 +273,7 @@ def main():
         print(report(f"SIGTERM of {leaver} ({len(on_leaver)} sources, partitions {sorted(leaver_partitions)}, "
                      f"graceful hand-over; the process exited after {term_b['exit']:.2f} s):", term_b, term_group))
         print(f"  summary: SIGKILL {kill_b['settled']:.2f} s, SIGTERM {term_b['settled']:.2f} s until all RUNNING elsewhere")
+        ok = True
     finally:
         if watcher is not None:
             watcher.close()
@@ -281,6 +284,10 @@ def main():
         if broker is not None:
             broker.stop()
         log.close()
+        if ok:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"the managers' log is in {log.name}", file=sys.stderr)
 
 
 if __name__ == "__main__":

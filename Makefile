@@ -31,6 +31,8 @@ test: deps
 test-tansu:
 	scripts/tansu-tests.sh
 
+# The Python benchmarks start their brokers themselves (kafka-dev, and Tansu through
+# scripts/tansu.sh) and install confluent-kafka into .cache/bench-venv when it is missing.
 bench: deps
 	$(SWIFT) build -c release --product kafka-producer-bench
 	$(SWIFT) build -c release --product pipeline-bench
@@ -40,7 +42,9 @@ bench: deps
 	.build/release/kafka-producer-bench
 	taskset -c 0 .build/release/pipeline-bench
 	.build/release/reconcile-bench
-	python3 bench/failover_bench.py --binary .build/release/stream-manager
+	python3 bench/failover_bench.py --broker embedded --binary .build/release/stream-manager
+	python3 bench/failover_bench.py --broker tansu --binary .build/release/stream-manager
+	python3 bench/broker_bench.py --broker both --binary .build/release/stream-manager
 	python3 bench/burst_bench.py --binary .build/release/stream-manager
 	.build/release/csv-bench
 

@@ -8,7 +8,7 @@ For each broker (a fresh one each):
    to the first status record of that source RUNNING with a config_hash other than the one it had
    — as written (the status record's timestamp) and as read by a consumer of the status topic.
 2. Beside it: one produce → consume hop with confluent-kafka (a consumer already assigned and
-   polling), with the observer's fetch.wait.max.ms and with the operator's (100 ms outside
+   polling), with the observer's fetch.wait.max.ms and with the operator's (40 ms outside
    embedded mode): in this hop neither broker answers an idle fetch before that wait is over.
 3. Throughput. A generator source emitting as fast as it can (200-byte values, 16 keys, N records)
    into a 4-partition topic, timed from its config record until a consumer (kcat -C) has read N
@@ -37,7 +37,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition  # noqa: E402
 KCAT = "/usr/bin/kcat" if os.path.exists("/usr/bin/kcat") else "kcat"
 # Outside embedded mode the operator's config reader waits this long in an idle fetch
 # (OperatorSettings.configFetchWait).
-OPERATOR_FETCH_WAIT_MS = 100
+OPERATOR_FETCH_WAIT_MS = 40
 
 
 T0 = time.monotonic()

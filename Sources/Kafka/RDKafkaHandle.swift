@@ -93,9 +93,11 @@ final class RDKafkaHandle: @unchecked Sendable {
             return
         }
         let handle = UnsafeSendablePointer(pointer), context = self.context
+        KafkaClients.closing.enter()
         BlockingCalls.detach {
             rd_kafka_destroy(handle.pointer)
             withExtendedLifetime(context) {}
+            KafkaClients.closing.leave()
         }
     }
 

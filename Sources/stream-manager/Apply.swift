@@ -44,6 +44,10 @@ struct Apply: AsyncParsableCommand {
     var gitCommit: String?
 
     func run() async throws {
+        try await withKafkaClientsClosed { try await execute() }
+    }
+
+    private func execute() async throws {
         let logger = global.makeLogger(label: "stream-manager.apply")
         let config = try ConfigFile.loadStrict(file)
         let kafka = try KafkaClientSettings(global: global, file: config)

@@ -18,6 +18,10 @@ struct Diff: AsyncParsableCommand {
     var file: String
 
     func run() async throws {
+        try await withKafkaClientsClosed { try await execute() }
+    }
+
+    private func execute() async throws {
         let logger = global.makeLogger(label: "stream-manager.diff")
         do {
             let config = try ConfigFile.loadStrict(file)

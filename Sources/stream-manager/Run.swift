@@ -55,6 +55,10 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await withKafkaClientsClosed { try await execute() }
+    }
+
+    private func execute() async throws {
         let logger = global.makeLogger(label: "stream-manager")
         var fileConfig = try loadConfig()
         if let t = global.configTopic { fileConfig.manager.configTopic = t }

@@ -24,6 +24,10 @@ struct Status: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
+        try await withKafkaClientsClosed { try await execute() }
+    }
+
+    private func execute() async throws {
         let logger = global.makeLogger(label: "stream-manager.status")
         let file = try config.map { try ConfigLoader.loadOrThrow(contentsOf: $0, options: .lenient) }
         let kafka = try KafkaClientSettings(global: global, file: file)

@@ -74,7 +74,8 @@ struct OperatorHealthTests {
             #expect(warning.contains(topic), "\(manager.stderrText)")
         }
         print("silent CreateTopics: ready after \(elapsed)")
-        #expect(manager.terminate() == 0)
+        let exit = manager.terminate()
+        #expect(exit == 0, "exit \(exit.map(String.init) ?? "none"): \(manager.stderrText.suffix(6000))")
     }
 
     @Test("HEAD on the health endpoints; idle and half-sent connections are closed", .enabled(if: kcat != nil))

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import Pipeline
 import Kubernetes
 import StreamConfig
@@ -47,12 +48,10 @@ public struct OperatorSettings: Sendable {
     public var statusInterval: Duration
     /// How often the file source looks at the file.
     public var filePollInterval: Duration
-    /// The config and status readers' `fetch.wait.max.ms`: how long an idle fetch waits on the
-    /// broker. Apache Kafka answers as soon as a record arrives, but not every broker does: the
-    /// embedded cluster answers only at this deadline (so embedded mode uses 10 ms) and Tansu up to
-    /// half of it later. 40 ms keeps a config change's way to RUNNING within about 50 ms on both
-    /// for 25 idle fetches a second per reader. `kafka.properties` can override it.
-    public var configFetchWait: Duration = .milliseconds(40)
+    /// The config and status readers' `fetch.wait.max.ms`, which a config change may wait out
+    /// (see `KafkaConsumerConfiguration.promptIdleFetchWaitMilliseconds`); the in-process embedded
+    /// cluster uses 10 ms. `kafka.properties` can override it.
+    public var configFetchWait: Duration = .milliseconds(KafkaConsumerConfiguration.promptIdleFetchWaitMilliseconds)
     /// Kafka mode: share the sources with the other replicas through the consumer group
     /// `manager.group_id` on the config topic (ignored in file and ConfigMap modes).
     public var shareSources = true

@@ -101,9 +101,7 @@ public final class StreamOperator: Service, Sendable {
         var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers)
         consumer.clientID = clientID
         consumer.properties = properties
-        // How long an idle fetch waits on the broker (see `OperatorSettings.configFetchWait`).
-        consumer.properties["fetch.wait.max.ms"] = properties["fetch.wait.max.ms"]
-            ?? "\(settings.configFetchWait / .milliseconds(1))"
+        consumer.idleFetchWaitMilliseconds = Int(settings.configFetchWait / .milliseconds(1))
         return consumer
     }
 

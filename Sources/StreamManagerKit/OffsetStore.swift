@@ -81,9 +81,8 @@ public final class OffsetStore: Service, Sendable {
         consumerConfig.clientID = "stream-manager-offsets"
         consumerConfig.properties = properties
         // A replica taking sources over waits until this follower has read the cursors their last
-        // owner committed; brokers that answer an idle fetch only near its deadline would add
-        // librdkafka's default 500 ms to every take-over.
-        consumerConfig.properties["fetch.wait.max.ms"] = properties["fetch.wait.max.ms"] ?? "40"
+        // owner committed: librdkafka's 500 ms idle wait would be added to every take-over.
+        consumerConfig.idleFetchWaitMilliseconds = KafkaConsumerConfiguration.promptIdleFetchWaitMilliseconds
         consumerConfiguration = consumerConfig
         follower = CompactedTopicFollower(topic: topic, configuration: consumerConfig, logger: logger)
         self.topic = topic

@@ -2,8 +2,7 @@ import Foundation
 
 /// The broker the process-level suites run against, chosen by the test lane through `TEST_BROKER`:
 /// `embedded` (default) is a `stream-manager kafka-dev` process serving librdkafka's mock cluster;
-/// `tansu` is a Tansu broker process, an independent implementation of the Kafka protocol,
-/// run from the binary `scripts/tansu.sh` installs. The same test code runs against both, so a difference
+/// `tansu` is a Tansu broker process, an independent implementation of the Kafka protocol. The same test code runs against both, so a difference
 /// between them shows up as a failing test rather than as a figure nobody checked.
 ///
 /// Clients of a Tansu broker need librdkafka 2.16: the lane that sets `TEST_BROKER=tansu` also
@@ -14,8 +13,13 @@ public final class TestBroker: @unchecked Sendable {
         case embedded, tansu
     }
 
-    /// The kind this test process runs against.
-    public static let kind: Kind = ProcessInfo.processInfo.environment["TEST_BROKER"].flatMap(Kind.init(rawValue:)) ?? .embedded
+    /// The kind this test process runs against. A value the lane misspelled stops the run rather
+    /// than testing the default broker twice.
+    public static let kind: Kind = {
+        guard let name = ProcessInfo.processInfo.environment["TEST_BROKER"] else { return .embedded }
+        guard let kind = Kind(rawValue: name) else { fatalError("TEST_BROKER=\(name): expected embedded or tansu") }
+        return kind
+    }()
 
     public let bootstrap: String
     private let kafkaDev: StreamManagerBinary.Child?

@@ -48,13 +48,29 @@ public final class CompactedTopicReader: Sendable {
         return (values, duplicates)
     }
 
+    /// The records of the keys `include` accepts, tombstones included, up to the high watermark
+    /// each partition had when reading started, in offset order per partition: the versions a
+    /// compacted topic still holds, which the folded snapshot hides.
+    public func records(where include: (String) -> Bool) async throws -> [ConsumerRecord] {
+        var kept: [ConsumerRecord] = []
+        var done = false
+        try await read(observe: { record in
+            if let key = record.keyString, include(key) { kept.append(record) }
+        }) { event in
+            if case .initDone = event { done = true }
+            return !done
+        }
+        guard done else { throw CancellationError() }
+        return kept.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+    }
+
     /// Reads in the caller's task, handing each event to `handle`, until `handle` returns false or
-    /// the task is cancelled.
-    public func read(_ handle: (Event) -> Bool) async throws {
+    /// the task is cancelled. `observe` sees every record as it is read, before it is folded.
+    public func read(observe: (ConsumerRecord) -> Void = { _ in }, _ handle: (Event) -> Bool) async throws {
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         // Closed before this returns, however reading ends.
         do {
-            try await follow(consumer, handle)
+            try await follow(consumer, observe, handle)
         } catch {
             await consumer.close()
             throw error
@@ -62,7 +78,7 @@ public final class CompactedTopicReader: Sendable {
         await consumer.close()
     }
 
-    private func follow(_ consumer: KafkaConsumer, _ handle: (Event) -> Bool) async throws {
+    private func follow(_ consumer: KafkaConsumer, _ observe: (ConsumerRecord) -> Void, _ handle: (Event) -> Bool) async throws {
         var fold = CompactedTopicFold()
         var assigned: Set<Int32> = []
         var pendingEnds: [Int32: Int64] = [:]  // partition → high watermark still to reach
@@ -103,6 +119,8 @@ public final class CompactedTopicReader: Sendable {
             }
             let batch = try await consumer.poll(maxRecords: 1_000, timeout: .milliseconds(100))
             for record in batch.records {
+                // Only what the initial sync reads: later records would be past the watermarks.
+                if !initialized { observe(record) }
                 let (change, duplicate) = fold.apply(record)
                 if let duplicate, !reportedDuplicates.contains(duplicate.key) {
                     reportedDuplicates.insert(duplicate.key)

@@ -32,7 +32,12 @@ public struct ConfigTopicSource: DesiredStateSource {
                     }
                     emit(.initDone)
                 case .upsert(let record):
-                    if let e = Self.event(record, access: access) { emit(e) }
+                    // Requests are acted on as they arrive; the initial snapshot's are past.
+                    if let key = record.keyString, let request = RestartRequest(key: key, value: record.value) {
+                        emit(.restart(request))
+                    } else if let e = Self.event(record, access: access) {
+                        emit(e)
+                    }
                 case .delete(let key, let tombstone):
                     if !Self.isReserved(key) {
                         emit(.delete(sourceID: key, configVersion: Self.version(tombstone)))

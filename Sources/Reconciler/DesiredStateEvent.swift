@@ -15,6 +15,9 @@ public enum DesiredStateEvent: Sendable, Equatable {
     /// nothing that runs changes.
     case documentError(Rejection)
     case initDone
+    /// An operator asked for a running stream to be restarted (the config topic only; not part
+    /// of the desired state: see `RestartRequest`).
+    case restart(RestartRequest)
 }
 
 /// A swappable origin of desired state: the config topic, a file, a ConfigMap.

@@ -44,6 +44,8 @@ public struct DesiredStateStore: Sendable {
                 s.rejections[id] = nil
             }
             return [id]
+        case .restart:
+            return []  // an action on what runs, not a change of what is desired
         case .documentError(let rejection):
             // Nothing that runs changes; every source the document held is reported.
             documentError = rejection

@@ -60,7 +60,7 @@ struct Apply: AsyncParsableCommand {
         }
         let live = try await LiveTopic.read(kafka, logger: logger)
         let changes = planConfigChanges(file: config.sources, live: live, prune: prune)
-        for change in changes { print(change.line) }
+        try await LiveTopic.printPlan(changes, live: live, kafka: kafka, logger: logger)
         guard !dryRun else { return }
         guard !changes.isEmpty else {
             print("nothing to apply: \(kafka.configTopic) already matches \(file)")
@@ -73,49 +73,30 @@ struct Apply: AsyncParsableCommand {
         print("applied \(changes.count) change(s) to \(kafka.configTopic)")
         fflush(nil)
         logger.debug("published", metadata: ["versions": "\(versions)"])
-        if wait { try await waitForStatus(changes, kafka: kafka, logger: logger) }
+        if wait { try await StatusWait.applied(changes, kafka: kafka, logger: logger, timeout: timeout, command: "apply --wait") }
     }
-
-    private func waitForStatus(_ changes: [ConfigChange], kafka: KafkaClientSettings, logger: Logger) async throws {
-        let expectations = changes.map(ApplyExpectation.init(change:))
-        let reported = Reported()
-        let result = try await StatusWatch.follow(topic: kafka.statusTopic, configuration: kafka.consumer("stream-manager-apply"),
-                                                  logger: logger, timeout: Saturating.duration(seconds: timeout)) { board -> String? in
-            var pending = false
-            for e in expectations {
-                switch e.verdict(board.sources[e.sourceID]) {
-                case .failed(let message): return message
-                case .pending: pending = true
-                case .done: reported.once(e.sourceID) { print("ready: \(e.sourceID)"); fflush(nil) }
-                }
-            }
-            return pending ? nil : ""
-        }
-        switch result {
-        case ""?: print("all \(expectations.count) applied source(s) are in place")
-        case let message?:
-            FileHandle.standardError.write(Data("apply --wait: \(message)\n".utf8))
-            throw ExitCode(1)
-        case nil:
-            let waiting = expectations.map(\.sourceID).filter { !reported.has($0) }
-            FileHandle.standardError.write(Data("apply --wait: timed out after \(timeout)s waiting for: \(waiting.joined(separator: ", "))\n".utf8))
-            throw ExitCode(1)
-        }
-    }
-}
-
-/// Which sources `--wait` has announced as ready (printed once each).
-private final class Reported: Sendable {
-    private let ids = Mutex<Set<String>>([])
-    func once(_ id: String, _ body: () -> Void) {
-        let first = ids.withLock { $0.insert(id).inserted }
-        if first { body() }
-    }
-    func has(_ id: String) -> Bool { ids.withLock { $0.contains(id) } }
 }
 
 /// The live config topic (empty when the topic does not exist yet); duplicate keys are warned about.
 enum LiveTopic {
+    /// One line per change, each followed by how the running fleet takes it (`[hot; runs on m1]`).
+    static func printPlan(_ changes: [ConfigChange], live: [String: LiveConfig], kafka: KafkaClientSettings,
+                          logger: Logger) async throws {
+        let board = changes.isEmpty ? StatusBoard() : try await statusBoard(kafka, logger: logger)
+        for change in changes {
+            let impact = ChangeImpact(change: change, live: live[change.sourceID], status: board.sources[change.sourceID])
+            print("\(change.line)  \(impact)")
+        }
+    }
+
+    /// The status topic as it is now (empty when it does not exist yet).
+    static func statusBoard(_ kafka: KafkaClientSettings, logger: Logger) async throws -> StatusBoard {
+        let admin = try KafkaAdmin(configuration: kafka.admin(), logger: logger)
+        guard try await admin.partitions(of: kafka.statusTopic) != nil else { return StatusBoard() }
+        return try await StatusWatch.snapshot(topic: kafka.statusTopic, configuration: kafka.consumer("stream-manager-cli"),
+                                              logger: logger)
+    }
+
     static func read(_ kafka: KafkaClientSettings, logger: Logger) async throws -> [String: LiveConfig] {
         let admin = try KafkaAdmin(configuration: kafka.admin(), logger: logger)
         guard try await admin.partitions(of: kafka.configTopic) != nil else { return [:] }

@@ -8,8 +8,10 @@ struct Diff: AsyncParsableCommand {
         abstract: "Show the plan of a config file against the config topic.",
         discussion: """
             One line per source: '+ <id>' (new), '- <id>' (in the topic, not in the file; \
-            removed by 'apply --prune'), '~ <id> (<path>: <old> → <new>, …)'. Exit 0 when nothing \
-            differs, 2 when something does, 1 on error.
+            removed by 'apply --prune'), '~ <id> (<path>: <old> → <new>, …)', each followed by how \
+            the running fleet takes it and where the source runs now: '[hot; runs on m1]' (new, \
+            remove, hot, restart, enable, disable). Exit 0 when nothing differs, 2 when something \
+            does, 1 on error.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -28,7 +30,7 @@ struct Diff: AsyncParsableCommand {
             let kafka = try KafkaClientSettings(global: global, file: config)
             let live = try await LiveTopic.read(kafka, logger: logger)
             let changes = planConfigChanges(file: config.sources, live: live, prune: true)
-            for change in changes { print(change.line) }
+            try await LiveTopic.printPlan(changes, live: live, kafka: kafka, logger: logger)
             fflush(nil)
             if !changes.isEmpty { throw ExitCode(2) }
         } catch let exit as ExitCode {

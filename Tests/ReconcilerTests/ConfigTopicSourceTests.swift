@@ -16,6 +16,7 @@ struct ConfigTopicSourceTests {
         case .reject(let id, let r): return "reject \(id) \(r.configVersion)"
         case .delete(let id, let v): return "delete \(id) \(v)"
         case .documentError: return "documentError"
+        case .restart(let r): return "restart \(r.sourceID) \(r.streamID)"
         }
     }
 
@@ -35,6 +36,7 @@ struct ConfigTopicSourceTests {
         try await put("d", gen)                                                       // 4
         try await put("d", nil)                                                       // 5: tombstone
         try await put("__lock", gen)                                                  // 6: reserved, ignored
+        try await put("__restart:b", #"{"stream_id":"b-1"}"#)                         // 7: a past request, not replayed
 
         let source = ConfigTopicSource(topic: "stream-config", configuration: .init(bootstrapServers: cluster.bootstrapList),
                                        logger: Self.logger)
@@ -48,11 +50,13 @@ struct ConfigTopicSourceTests {
         if case .reject(_, let r) = events[3] {
             #expect(r.error.contains("line 1") && r.error.contains("ingestion.mode") && r.configHash?.count == 64)
         }
-        try await put("b", #"{"source_type":"generator","topic":"t","ingestion":{"polling_interval_seconds":9}}"#)  // 7
-        try await put("a", nil)  // 8
+        try await put("b", #"{"source_type":"generator","topic":"t","ingestion":{"polling_interval_seconds":9}}"#)  // 8
+        try await put("__restart:b", #"{"stream_id":"b-2","requested_by":"ops"}"#)  // 9
+        try await put("__restart:c", "not json")  // 10: ignored
+        try await put("a", nil)  // 11
         var changes: [String] = []
-        while changes.count < 2, let e = await iterator.next() { changes.append(Self.describe(e)) }
-        #expect(changes == ["apply b kafka:0:7", "delete a kafka:0:8"])
+        while changes.count < 3, let e = await iterator.next() { changes.append(Self.describe(e)) }
+        #expect(changes == ["apply b kafka:0:8", "restart b b-2", "delete a kafka:0:11"])
         await producer.close()
     }
 }

@@ -66,5 +66,14 @@ public struct ConfigTopicWriter: Sendable {
         }
     }
 
+    /// Publishes a restart request (key `__restart:<id>`); returns its `kafka:<partition>:<offset>`.
+    @discardableResult
+    public func publish(_ request: RestartRequest, provenance: Provenance) async throws -> String {
+        let record = ProducerRecord(topic: topic, key: Array(RestartRequest.key(request.sourceID).utf8), value: request.json(),
+                                    headers: headers(provenance))
+        let report = try await producer.sendAndWait(record)
+        return "kafka:\(report.partition):\(report.offset)"
+    }
+
     public func close() async { await producer.close() }
 }

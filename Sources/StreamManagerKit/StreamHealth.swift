@@ -59,33 +59,35 @@ struct StreamActivity {
     /// Set while `PriorityQueue.enqueue` runs: under `block` it only takes long when it waits.
     var enqueueSince: ContinuousClock.Instant?
     var lastError: String?
-    /// The producer's last client error (brokers down, transport), for a queue that does not drain.
+    /// The producer's last client error (brokers down, transport), for a queue that does not
+    /// drain: its code and fixed text, so the message stays the same from tick to tick (a
+    /// changed message is a new status record).
     var producerError: String?
 
     /// The stall, if any: a blocked loop first (it also stops fetches and deliveries), then
-    /// undelivered records, then fetches that do not complete.
+    /// undelivered records, then fetches that do not complete. The messages name the bound, not
+    /// the time elapsed, so they do not change every second.
     func stall() -> StreamProblem? {
         if let since = enqueueSince, now - since >= StallBounds.blocked {
-            var text = "backpressure: polling has waited \(Self.seconds(now - since)) for room in the full queue "
+            var text = "backpressure: polling has waited over \(Self.seconds(StallBounds.blocked)) for room in the full queue "
                 + "(queue_overflow_strategy block); the queue is not draining to Kafka"
             if let producerError { text += " (producer: \(producerError))" }
             return StreamProblem(.backpressure, text)
         }
-        if pendingCount > 0, let pendingSince {
-            let quiet = now - max(pendingSince, lastSettleAt ?? pendingSince)
-            if quiet >= StallBounds.undelivered {
-                return StreamProblem(.stalled, "stalled: \(pendingCount) records queued for Kafka and none delivered "
-                    + "for \(Self.seconds(quiet))")
-            }
+        if pendingCount > 0, let pendingSince, now - max(pendingSince, lastSettleAt ?? pendingSince) >= StallBounds.undelivered {
+            return StreamProblem(.stalled, "stalled: records queued for Kafka and none delivered for over "
+                + Self.seconds(StallBounds.undelivered))
         }
-        let idle = now - lastFetchAt
-        if idle >= fetchBound {
-            var text = "stalled: no fetch from the source has completed for \(Self.seconds(idle))"
+        if now - lastFetchAt >= fetchBound {
+            var text = "stalled: no fetch from the source has completed in over \(Self.seconds(fetchBound))"
             if let lastError { text += " (last error: \(lastError))" }
             return StreamProblem(.stalled, text)
         }
         return nil
     }
 
-    static func seconds(_ d: Duration) -> String { "\(Int(d / .seconds(1))) s" }
+    static func seconds(_ d: Duration) -> String {
+        let seconds = d / .seconds(1)
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+    }
 }

@@ -276,7 +276,7 @@ final class StreamLedger: Sendable {
                                       fetchBound: StallBounds.noFetch(interval: interval, timeout: timeout),
                                       pendingCount: s.tracker.pendingCount, pendingSince: s.pendingSince,
                                       lastSettleAt: s.lastSettleAt, enqueueSince: s.enqueueSince, lastError: s.lastError,
-                                      producerError: s.enqueueSince == nil ? nil : sink.lastClientError.map { "\($0)" })
+                                      producerError: s.enqueueSince == nil ? nil : sink.lastClientError.map { "\($0.code.name), \($0.code.text)" })
         return activity.stall()
     }
 

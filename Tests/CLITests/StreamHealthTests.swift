@@ -60,7 +60,7 @@ struct StreamHealthTests {
         #expect(quiet["last_progress_at"] is NSNull, "nothing has been fetched yet")
         #expect(lastError.contains("over 7 s"), "the bound is named: \(lastError)")
         // When: the records' own times, from the stream's start (its RUNNING record) to DEGRADED —
-        // the bound, then at most the next status tick (1 s), with a second's slack for a busy machine.
+        // the bound, then at most the next status tick (1 s), with two seconds of slack for a busy machine.
         let history = try cluster.detailedRecords("stream-status").filter { $0.key == "source:quiet" }.compactMap(\.json)
         let time = ISO8601DateFormatter()
         time.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -69,7 +69,7 @@ struct StreamHealthTests {
         }
         let started = try #require(at("RUNNING")), degraded = try #require(at("DEGRADED"))
         let took = degraded.timeIntervalSince(started)
-        #expect(took > 7 - 0.1 && took < 7 + 1 + 1, "DEGRADED \(took) s after the stream started")
+        #expect(took > 7 - 0.1 && took < 7 + 1 + 2, "DEGRADED \(took) s after the stream started")
         print("stalled \(took) s after the start (\(elapsed) s after the config was written): \(lastError)")
 
         _ = FileManager.default.createFile(atPath: flag, contents: Data())

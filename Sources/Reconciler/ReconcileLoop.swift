@@ -300,9 +300,11 @@ public final class ReconcileLoop: Service, Sendable {
         do {
             let streamID = try await runtime.restart(source)
             let restarts = state.withLock { s -> Int in
-                s.restartedAt[id] = .now
+                let done = ContinuousClock.now
+                s.restartedAt[id] = done
                 if request.reason.isAutomatic {
-                    s.restartBackoffs[id, default: RestartBackoff()].record(now: now, lastProgress: lastProgress)
+                    // Spaced from the end of this restart: a slow one does not eat the next wait.
+                    s.restartBackoffs[id, default: RestartBackoff()].record(now: done, lastProgress: lastProgress)
                     s.restarts[id, default: 0] += 1
                 }
                 return s.restarts[id] ?? 0

@@ -136,11 +136,13 @@ struct RestartTests {
     }
 
     final class Outcomes: Sendable {
-        let list = Mutex<[ReconcileOutcome]>([])
-        func add(_ o: ReconcileOutcome) { list.withLock { $0.append(o) } }
-        var restarts: [(streamID: String, reason: RestartReason, restarts: Int)] {
-            list.withLock { $0.compactMap { o in
-                if case .restartedOnRequest(_, let streamID, let reason, let restarts, _) = o { return (streamID, reason, restarts) }
+        let list = Mutex<[(outcome: ReconcileOutcome, at: ContinuousClock.Instant)]>([])
+        func add(_ o: ReconcileOutcome) { list.withLock { $0.append((o, .now)) } }
+        var restarts: [(streamID: String, reason: RestartReason, restarts: Int, at: ContinuousClock.Instant)] {
+            list.withLock { $0.compactMap { entry in
+                if case .restartedOnRequest(_, let streamID, let reason, let restarts, _) = entry.outcome {
+                    return (streamID, reason, restarts, entry.at)
+                }
                 return nil
             } }
         }
@@ -172,6 +174,24 @@ struct RestartTests {
             #expect(outcomes.restarts.map(\.streamID) == [second, third] && third != second)
             #expect(outcomes.restarts.allSatisfy { $0.reason == .requested(by: "test") && $0.restarts == 0 })
             #expect(loop.restarts(of: "a") == 0)  // asked for: not an automatic restart
+        }
+    }
+
+    @Test("automatic restarts through the loop: counted, and each next one waits out the backoff (1 s, then 2 s)")
+    func automaticBackoff() async throws {
+        let outcomes = Outcomes()
+        try await Self.withLoop([Self.generator("a")], outcomes: outcomes) { runtime, loop in
+            for n in 1...3 {
+                // Each request names the stream running now, as the supervisor does.
+                let running = try #require(runtime.streamID(forSource: "a"))
+                #expect(loop.requestRestart(sourceID: "a", streamID: running, reason: .loopEnded))
+                try await waitFor("automatic restart \(n)", timeout: .seconds(10)) { outcomes.restarts.count == n }
+            }
+            let r = outcomes.restarts
+            #expect(r.map(\.restarts) == [1, 2, 3] && loop.restarts(of: "a") == 3)
+            #expect(r[1].at - r[0].at >= .seconds(1), "second restart \(r[1].at - r[0].at) after the first")
+            #expect(r[2].at - r[1].at >= .seconds(2), "third restart \(r[2].at - r[1].at) after the second")
+            #expect(r[2].at - r[1].at < .seconds(4), "the wait is the backoff, not more")
         }
     }
 

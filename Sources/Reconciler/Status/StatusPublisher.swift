@@ -237,10 +237,14 @@ public final class StatusPublisher: Sendable {
 
     /// Why a running stream is DEGRADED, and what `last_error` says. A queue that has held up
     /// polling names the producer's error itself; otherwise brokers that do not answer explain
-    /// everything else (nothing is delivered, whatever the source does).
+    /// everything else (nothing is delivered, whatever the source does), and a stall they cause
+    /// is still named.
     static func diagnosis(_ report: StreamReport, kafkaProblem: String?) -> (StatusReason?, String?) {
         if let problem = report.problem, problem.kind == .backpressure { return (.backpressure, problem.message) }
-        if let kafkaProblem { return (.kafkaUnreachable, kafkaProblem) }
+        if let kafkaProblem {
+            if let problem = report.problem, problem.kind == .stalled { return (.kafkaUnreachable, "\(kafkaProblem); \(problem.message)") }
+            return (.kafkaUnreachable, kafkaProblem)
+        }
         guard let problem = report.problem else { return (nil, nil) }
         return (StatusReason(problem.kind), problem.message)
     }

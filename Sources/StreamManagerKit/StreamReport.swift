@@ -21,4 +21,20 @@ public struct StreamReport: Sendable, Equatable {
     public var loopEnded: Bool
 
     public var degraded: Bool { problem != nil }
+
+    public init(sourceID: String, streamID: String, configHash: String, recordsProcessed: Int = 0, recordsFailed: Int = 0,
+                recordsDropped: Int = 0, lastError: String? = nil, problem: StreamProblem? = nil, lastProgressAt: Date? = nil,
+                consecutiveFailures: Int = 0, loopEnded: Bool = false) {
+        self.sourceID = sourceID
+        self.streamID = streamID
+        self.configHash = configHash
+        self.recordsProcessed = recordsProcessed
+        self.recordsFailed = recordsFailed
+        self.recordsDropped = recordsDropped
+        self.lastError = lastError
+        self.problem = problem
+        self.lastProgressAt = lastProgressAt
+        self.consecutiveFailures = consecutiveFailures
+        self.loopEnded = loopEnded
+    }
 }

@@ -177,6 +177,29 @@ struct RestartTests {
         }
     }
 
+    @Test("the supervisor asks for a restart when a stream's loop ended or restart_after_failures fetches failed; 0 never for failures")
+    func supervisorPolicy() async throws {
+        let outcomes = Outcomes()
+        try await Self.withLoop([Self.generator("a")], outcomes: outcomes) { runtime, loop in
+            func report(failures: Int = 0, loopEnded: Bool = false, stream: String? = nil) -> [String: StreamReport] {
+                let stream = stream ?? runtime.streamID(forSource: "a") ?? "none"
+                return ["a": StreamReport(sourceID: "a", streamID: stream, configHash: "h", consecutiveFailures: failures,
+                                          loopEnded: loopEnded)]
+            }
+            let three = StreamSupervisor(loop: loop, restartAfterFailures: 3)
+            let never = StreamSupervisor(loop: loop, restartAfterFailures: 0)
+            #expect(three.check(report(failures: 2)).isEmpty)
+            #expect(never.check(report(failures: 1_000_000)).isEmpty)
+            #expect(never.check(report(loopEnded: true, stream: "a_19700101_000000_00000000")).isEmpty)  // not what runs
+            // A dead loop is restarted whatever the setting.
+            #expect(never.check(report(loopEnded: true)) == ["a": .loopEnded])
+            try await waitFor("the first restart", timeout: .seconds(10)) { outcomes.restarts.count == 1 }
+            #expect(three.check(report(failures: 3)) == ["a": .fetchFailures(3)])
+            try await waitFor("the second restart", timeout: .seconds(10)) { outcomes.restarts.count == 2 }
+            #expect(outcomes.restarts.map(\.reason) == [.loopEnded, .fetchFailures(3)])
+        }
+    }
+
     @Test("automatic restarts through the loop: counted, and each next one waits out the backoff (1 s, then 2 s)")
     func automaticBackoff() async throws {
         let outcomes = Outcomes()

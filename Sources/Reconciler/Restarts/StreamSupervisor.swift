@@ -14,14 +14,22 @@ public struct StreamSupervisor: Sendable {
         self.restartAfterFailures = restartAfterFailures
     }
 
-    /// `reports`: the runtime's stream reports of this tick, by source id.
-    public func check(_ reports: [String: StreamReport]) {
+    /// `reports`: the runtime's stream reports of this tick, by source id. Returns the restarts
+    /// it asked for that the loop took, by source id.
+    @discardableResult
+    public func check(_ reports: [String: StreamReport]) -> [String: RestartReason] {
+        var asked: [String: RestartReason] = [:]
         for (id, report) in reports {
+            let reason: RestartReason
             if report.loopEnded {
-                loop.requestRestart(sourceID: id, streamID: report.streamID, reason: .loopEnded)
+                reason = .loopEnded
             } else if restartAfterFailures > 0, report.consecutiveFailures >= restartAfterFailures {
-                loop.requestRestart(sourceID: id, streamID: report.streamID, reason: .fetchFailures(report.consecutiveFailures))
+                reason = .fetchFailures(report.consecutiveFailures)
+            } else {
+                continue
             }
+            if loop.requestRestart(sourceID: id, streamID: report.streamID, reason: reason) { asked[id] = reason }
         }
+        return asked
     }
 }

@@ -197,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: ["Reconciler", "StreamConfig", "Kafka", "StreamManagerKit", "TestSupport"],
+            dependencies: ["Reconciler", "StreamConfig", "Kafka", "StreamManagerKit", "Connectors", "Pipeline", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -30,6 +30,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
         /// librdkafka's symbolic name, e.g. `_QUEUE_FULL`.
         public var name: String { String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(rawValue: rawValue))) }
         public var description: String { name }
+        /// librdkafka's fixed text for the code, e.g. "Local: Broker transport failure" (the
+        /// same every time, unlike an error's message).
+        public var text: String { String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(rawValue: rawValue))) }
     }
 
     public let code: Code

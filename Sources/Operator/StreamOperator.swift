@@ -22,6 +22,8 @@ public final class StreamOperator: Service, Sendable {
     public let runtime: StreamRuntime
     public let loop: ReconcileLoop
     public let publisher: StatusPublisher
+    /// Asks the loop to restart streams that stopped working (checked on the status tick).
+    public let supervisor: StreamSupervisor
     /// Kafka mode with shared sources: which sources this replica owns.
     public let ownership: Ownership?
     private let staleGuard: StaleStatusGuard?
@@ -93,6 +95,7 @@ public final class StreamOperator: Service, Sendable {
         // A last accepted config read back from the offsets topic is held to the same rules.
         loop = ReconcileLoop(runtime: runtime, source: source, logger: logger, ownership: ownership,
                              validation: .operator(access)) { publisher.handle($0) }
+        supervisor = StreamSupervisor(loop: loop, restartAfterFailures: settings.config.manager.restartAfterFailures)
     }
 
     /// A follower of one of the operator's compacted topics (config, status).
@@ -319,7 +322,11 @@ private struct OperatorLoops: Service {
             }
             group.addTask { [op] in
                 while !Task.isCancelled {
-                    if op.started.withLock({ $0 }) { op.publisher.tick(op.view) }
+                    if op.started.withLock({ $0 }) {
+                        let reports = op.runtime.streamReports
+                        op.publisher.tick(op.view, reports: reports)
+                        op.supervisor.check(reports)
+                    }
                     op.lastTick.withLock { $0 = .now }
                     try? await Task.sleep(for: .seconds(1))
                 }

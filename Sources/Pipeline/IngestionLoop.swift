@@ -65,6 +65,9 @@ public final class IngestionLoop: Sendable {
 
     private var isStopping: Bool { state.withLock { $0.stopping } }
 
+    /// Whether a stop was asked for: a loop that ended without one ended on its own.
+    public var stopRequested: Bool { isStopping }
+
     /// Runs until stopped; returns the final cursor (the position after the last emitted record).
     public func run() async -> String? {
         var buffer: [SourceRecord] = []

@@ -22,6 +22,9 @@ public enum ReconcileOutcome: Sendable, Equatable {
     /// Starting or reconfiguring failed; retried after `retryIn`. `running` tells whether the
     /// source's earlier stream still runs (a failed reconfiguration leaves it in place).
     case failed(sourceID: String, error: String, retryIn: Duration, source: DesiredSource?, running: Bool)
+    /// A `requestRestart` ran: the same config in a new stream, resumed at the old one's cursor.
+    /// `restarts` counts the source's automatic restarts by this loop so far.
+    case restartedOnRequest(sourceID: String, streamID: String, reason: RestartReason, restarts: Int, source: DesiredSource)
 }
 
 /// The reconciler, level-triggered and keyed by source id (see docs/architecture.md): desired-
@@ -34,7 +37,9 @@ public enum ReconcileOutcome: Sendable, Equatable {
 /// sweeping a setting, CI applying several commits) wait and go out as one restart to the newest
 /// version, instead of one make-before-break per edit. A failed action is retried
 /// with capped exponential backoff by re-queueing its id after the delay the reconcile returns
-/// (no polling timer), or at once when a newer config arrives.
+/// (no polling timer), or at once when a newer config arrives. A restart asked for through
+/// `requestRestart` (a stream that stopped working, an operator) is carried out by the same
+/// worker pass, so it never races the source's config changes.
 public final class ReconcileLoop: Service, Sendable {
     private let runtime: StreamRuntime
     private let source: any DesiredStateSource
@@ -82,6 +87,16 @@ public final class ReconcileLoop: Service, Sendable {
         var lastAccepted: [String: (hash: String, source: DesiredSource?)] = [:]
         /// When each source's last make-before-break restart finished.
         var restartedAt: [String: ContinuousClock.Instant] = [:]
+        /// Restarts asked for, by source id, each for the stream that ran when it was asked.
+        var restartRequests: [String: RestartRequest] = [:]
+        var restartBackoffs: [String: RestartBackoff] = [:]
+        /// Automatic restarts per source.
+        var restarts: [String: Int] = [:]
+    }
+
+    struct RestartRequest {
+        var streamID: String
+        var reason: RestartReason
     }
 
     public init(runtime: StreamRuntime, source: any DesiredStateSource, logger: Logger,
@@ -154,6 +169,30 @@ public final class ReconcileLoop: Service, Sendable {
             if waiting { wake.continuation.yield() } else { c.resume() }
         }
     }
+
+    /// Asks for the source's running stream to be restarted with the config it runs: a new
+    /// connector and stream, resuming at the old stream's cursor (make-before-break). Carried
+    /// out by a worker like any reconcile of the source, never alongside one. `streamID` names
+    /// the stream meant (nil: whichever runs now); a request for a stream that no longer runs
+    /// when it is asked or carried out is dropped, so a late one never restarts a newer stream.
+    /// Automatic reasons wait out the source's `RestartBackoff`; every restart keeps the
+    /// loop's restart spacing. Returns whether the request was taken.
+    @discardableResult
+    public func requestRestart(sourceID: String, streamID: String?, reason: RestartReason) -> Bool {
+        guard let running = runtime.streamID(forSource: sourceID), streamID == nil || streamID == running else { return false }
+        let fresh = state.withLock { s -> Bool in
+            if let pending = s.restartRequests[sourceID], pending.streamID == running, pending.reason.sameKind(as: reason) {
+                return false  // asked already; the first one stands
+            }
+            s.restartRequests[sourceID] = RestartRequest(streamID: running, reason: reason)
+            return true
+        }
+        if fresh { markDirty([sourceID]) }
+        return true
+    }
+
+    /// Automatic restarts of a source so far.
+    public func restarts(of sourceID: String) -> Int { state.withLock { $0.restarts[sourceID] ?? 0 } }
 
     private static func allIDs(_ s: LoopState, running: some Sequence<String>) -> Set<String> {
         Set(s.store.state.sources.keys).union(s.store.state.rejections.keys).union(s.published.keys).union(running)
@@ -238,7 +277,63 @@ public final class ReconcileLoop: Service, Sendable {
         if rejection == nil, actions.allSatisfy({ if case .forget = $0 { false } else { true } }) {
             state.withLock { _ = $0.published.removeValue(forKey: id) }
         }
+        if let wait = await restartIfRequested(id) { requeue = min(requeue ?? wait, wait) }
         return requeue
+    }
+
+    /// Carries out the source's pending restart request, if the stream it names still runs;
+    /// returns when to look again while it has to wait (backoff, spacing, a failed restart).
+    private func restartIfRequested(_ id: String) async -> Duration? {
+        guard let request = state.withLock({ $0.restartRequests[id] }) else { return nil }
+        guard runtime.streamID(forSource: id) == request.streamID, let source = runtime.runningSource(id) else {
+            dropRestartRequest(id, request)
+            return nil
+        }
+        let now = ContinuousClock.now
+        let lastProgress = runtime.report(forSource: id)?.lastProgressAt.map { now - .seconds($0.distance(to: Date())) }
+        let (backoff, restartedAt) = state.withLock { s in (s.restartBackoffs[id] ?? RestartBackoff(), s.restartedAt[id]) }
+        var wait = request.reason.isAutomatic ? backoff.wait(now: now, lastProgress: lastProgress) : .zero
+        if let restartedAt { wait = max(wait, restartSpacing - (now - restartedAt)) }
+        if wait > .zero { return wait }
+        logger.warning("restarting \(id) (stream \(request.streamID)): \(request.reason)")
+        Counter(label: "stream_manager_reconcile_actions_total", dimensions: [("action", "restart_on_request")]).increment()
+        do {
+            let streamID = try await runtime.restart(source)
+            let restarts = state.withLock { s -> Int in
+                let done = ContinuousClock.now
+                s.restartedAt[id] = done
+                if request.reason.isAutomatic {
+                    // Spaced from the end of this restart: a slow one does not eat the next wait.
+                    s.restartBackoffs[id, default: RestartBackoff()].record(now: done, lastProgress: lastProgress)
+                    s.restarts[id, default: 0] += 1
+                }
+                return s.restarts[id] ?? 0
+            }
+            dropRestartRequest(id, request)
+            onOutcome(.restartedOnRequest(sourceID: id, streamID: streamID, reason: request.reason, restarts: restarts,
+                                          source: source))
+            return nil
+        } catch {
+            // The old stream has stopped polling and is still the one registered: the request
+            // stays, and is tried again after the backoff (counted, so it grows).
+            let retry = state.withLock { s -> Duration in
+                s.restartBackoffs[id, default: RestartBackoff()].record(now: now, lastProgress: lastProgress)
+                return RestartBackoff.gap(afterRestarts: s.restartBackoffs[id]!.restarts)
+            }
+            logger.error("restarting \(id) failed (retry in \(retry)): \(error)")
+            onOutcome(.failed(sourceID: id, error: "\(error)", retryIn: retry, source: source,
+                              running: runtime.streamID(forSource: id) != nil))
+            return retry
+        }
+    }
+
+    /// Removes the request if it is still the one pending (a newer one may have replaced it).
+    private func dropRestartRequest(_ id: String, _ request: RestartRequest) {
+        state.withLock { s in
+            if let pending = s.restartRequests[id], pending.streamID == request.streamID, pending.reason == request.reason {
+                s.restartRequests[id] = nil
+            }
+        }
     }
 
     private func release(_ id: String) async {
@@ -305,7 +400,12 @@ public final class ReconcileLoop: Service, Sendable {
                 try await runtime.stop(sourceID: id)
                 let desired = state.withLock { $0.store.state.sources[id] }
                 if desired == nil { runtime.forgetMetrics(sourceID: id) }
-                state.withLock { _ = $0.restartedAt.removeValue(forKey: id) }
+                state.withLock { s in
+                    s.restartedAt[id] = nil
+                    s.restartRequests[id] = nil
+                    s.restartBackoffs[id] = nil
+                    if desired == nil { s.restarts[id] = nil }
+                }
                 succeeded(id)
                 onOutcome(.stopped(sourceID: id, removed: desired == nil, source: desired))
             case .reject(let id, let rejection):

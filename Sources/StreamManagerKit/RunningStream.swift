@@ -42,9 +42,14 @@ final class RunningStream: Sendable {
         self.api = api
         loop = IngestionLoop(settings: IngestionSettings(source.config.ingestion), cursor: cursor, clock: components.clock,
                              fetch: { request in
-                                 let result = try await api.fetch(request)
-                                 ledger.notePollSucceeded()
-                                 return result
+                                 do {
+                                     let result = try await api.fetch(request)
+                                     ledger.noteFetchSucceeded(records: result.records.count)
+                                     return result
+                                 } catch {
+                                     ledger.noteFetchFailed()
+                                     throw error
+                                 }
                              },
                              emit: { records, next in try await ledger.emit(records, next: next) },
                              onError: { error in ledger.noteError(error) })
@@ -57,7 +62,9 @@ final class RunningStream: Sendable {
 
     /// Polls until `stopPolling()` (or `abandon()`); then `stopPolling()` has its cursor.
     func run() async {
-        exit.resolve(await loop.run())
+        let cursor = await loop.run()
+        if !loop.stopRequested { ledger.noteLoopEnded() }
+        exit.resolve(cursor)
     }
 
     /// Applies a hot change in place: intervals, sizes, rate limit, timeouts, retries, topic,

@@ -33,6 +33,17 @@ final class StreamLedger: Sendable {
         var lastCommitAt = ContinuousClock.now
         /// A crash simulation: nothing is committed any more.
         var abandoned = false
+        // What stall detection and the status record read (`StreamActivity`).
+        /// The last completed fetch; the stream's start before any.
+        var lastFetchAt = ContinuousClock.now
+        var consecutiveFailures = 0
+        /// The last delivered record or completed empty fetch.
+        var lastProgressAt: Date?
+        var pendingSince: ContinuousClock.Instant?
+        var lastSettleAt: ContinuousClock.Instant?
+        var enqueueSince: ContinuousClock.Instant?
+        /// The ingestion loop returned without a stop being asked for.
+        var loopEnded = false
     }
 
     private let shared: Mutex<Shared>
@@ -74,7 +85,10 @@ final class StreamLedger: Sendable {
     // MARK: records in
 
     func emit(_ records: [SourceRecord], next: String?) async throws {
-        let (config, sequences) = shared.withLock { s in (s.source.config, s.tracker.issue(records.count)) }
+        let (config, sequences) = shared.withLock { s in
+            if s.tracker.pendingCount == 0 && !records.isEmpty { s.pendingSince = .now }
+            return (s.source.config, s.tracker.issue(records.count))
+        }
         let sourceHeaders = [KafkaHeader(key: "source_id", string: sourceID),
                              KafkaHeader(key: "source_type", string: config.sourceType)]
         var batch: [PipelineRecord] = []
@@ -99,8 +113,18 @@ final class StreamLedger: Sendable {
             }
             batch = good
         }
-        let dropped = try await queue.enqueue(batch)
-        shared.withLock { $0.processed += records.count }
+        shared.withLock { $0.enqueueSince = .now }
+        let dropped: [PipelineRecord]
+        do {
+            dropped = try await queue.enqueue(batch)
+        } catch {
+            shared.withLock { $0.enqueueSince = nil }
+            throw error
+        }
+        shared.withLock {
+            $0.enqueueSince = nil
+            $0.processed += records.count
+        }
         // Dropped records are settled (the cursor may pass them), by the stream each belongs to:
         // drop_oldest can evict another stream's records to admit these.
         if !dropped.isEmpty { outcomes.settle(DeliveryOutcomes.dropped(dropped)) }
@@ -122,9 +146,20 @@ final class StreamLedger: Sendable {
 
     func abandon() { shared.withLock { $0.abandoned = true } }
 
-    func notePollSucceeded() {
-        shared.withLock { $0.pollFailing = false }
+    /// A fetch completed; an empty one is progress (the source has nothing new, and said so).
+    func noteFetchSucceeded(records: Int) {
+        shared.withLock { s in
+            s.pollFailing = false
+            s.lastFetchAt = .now
+            s.consecutiveFailures = 0
+            if records == 0 { s.lastProgressAt = Date() }
+        }
     }
+
+    /// A fetch failed, its retries included (`noteError` gets the error).
+    func noteFetchFailed() { shared.withLock { $0.consecutiveFailures += 1 } }
+
+    func noteLoopEnded() { shared.withLock { $0.loopEnded = true } }
 
     // MARK: outcomes
 
@@ -140,7 +175,11 @@ final class StreamLedger: Sendable {
                 s.dropped += dropped
                 s.lastDropAt = .now
             }
-            if !sequences.isEmpty { s.sendFailing = failed > 0 }
+            if !sequences.isEmpty {
+                s.sendFailing = failed > 0
+                s.lastSettleAt = .now
+                if sequences.count > failed + dropped { s.lastProgressAt = Date() }
+            }
             let safe = s.tracker.settle(sequences)
             return (safe, s.tracker.pendingCount == 0)
         }
@@ -208,13 +247,37 @@ final class StreamLedger: Sendable {
 
     var report: StreamReport {
         let s = shared.withLock { $0 }
-        let dropping = s.lastDropAt.map { ContinuousClock.now - $0 < Self.dropMemory } ?? false
+        let problem = problem(s)
+        return StreamReport(sourceID: sourceID, streamID: streamID, configHash: s.source.configHash,
+                            recordsProcessed: s.processed, recordsFailed: s.failed, recordsDropped: s.dropped,
+                            lastError: problem?.message ?? s.lastError, problem: problem, lastProgressAt: s.lastProgressAt,
+                            consecutiveFailures: s.consecutiveFailures, loopEnded: s.loopEnded)
+    }
+
+    /// What is wrong now, most telling first: a stall explains failures and drops that follow
+    /// from it.
+    private func problem(_ s: Shared) -> StreamProblem? {
+        let now = ContinuousClock.now
+        let dropping = s.lastDropAt.map { now - $0 < Self.dropMemory } ?? false
         let dropNote = dropping
             ? "queue full: \(s.dropped) records dropped by queue_overflow_strategy \(queue.overflowStrategy.rawValue)"
             : nil
-        return StreamReport(sourceID: sourceID, streamID: streamID, configHash: s.source.configHash,
-                            recordsProcessed: s.processed, recordsFailed: s.failed, recordsDropped: s.dropped,
-                            lastError: dropNote ?? s.lastError, degraded: s.pollFailing || s.sendFailing || dropping)
+        return stall(s, now: now)
+            ?? dropNote.map { StreamProblem(.dropping, $0) }
+            ?? (s.pollFailing ? StreamProblem(.fetchFailing, s.lastError ?? "the last fetch failed") : nil)
+            ?? (s.sendFailing ? StreamProblem(.deliveryFailing, s.lastError ?? "the last records sent were not delivered") : nil)
+    }
+
+    private func stall(_ s: Shared, now: ContinuousClock.Instant) -> StreamProblem? {
+        let ingestion = IngestionSettings(s.source.config.ingestion)
+        let interval = ingestion.mode == .batch ? ingestion.scheduleInterval : ingestion.pollingInterval
+        let timeout = Saturating.wholeMilliseconds(seconds: SettingBounds.timeout.clamp(s.source.config.timeoutSeconds, nanAs: 30))
+        let activity = StreamActivity(now: now, lastFetchAt: s.lastFetchAt,
+                                      fetchBound: StallBounds.noFetch(interval: interval, timeout: timeout),
+                                      pendingCount: s.tracker.pendingCount, pendingSince: s.pendingSince,
+                                      lastSettleAt: s.lastSettleAt, enqueueSince: s.enqueueSince, lastError: s.lastError,
+                                      producerError: s.enqueueSince == nil ? nil : sink.lastClientError.map { "\($0.code.name), \($0.code.text)" })
+        return activity.stall()
     }
 
     func metrics(startedAt: Date, api: FetchPolicyMetrics) -> StreamMetrics {
@@ -224,6 +287,6 @@ final class StreamLedger: Sendable {
         return StreamMetrics(sourceID: sourceID, modeName: s.source.config.ingestion.mode.rawValue, mode: mode,
                              apiClient: api, recordsProcessed: s.processed, recordsFailed: s.failed,
                              pendingRecords: s.tracker.pendingCount, cursor: s.lastCommitted.map(redaction.text),
-                             lastError: s.lastError)
+                             lastError: problem(s)?.message ?? s.lastError)
     }
 }

@@ -374,6 +374,9 @@ public final class StreamRuntime: Service, Sendable {
     /// Stream ids of the running streams.
     public var activeStreams: [String] { state.withLock { $0.streams.values.map(\.streamID).sorted() } }
 
+    /// What the status topic reports of one source's running stream (one lookup).
+    public func report(forSource sourceID: String) -> StreamReport? { state.withLock { $0.streams[sourceID] }?.report }
+
     /// Source id → what the status topic reports of each running stream.
     public var streamReports: [String: StreamReport] {
         let streams = state.withLock { Array($0.streams.values) }

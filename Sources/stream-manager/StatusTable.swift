@@ -10,7 +10,9 @@ enum StatusTable {
         var rows = [["SOURCE", "STATE", "MODE", "TOPIC", "RECORDS", "ERRORS", "DROPPED", "INSTANCE", "CONFIG", "UPDATED", "LAST ERROR"]]
         for id in board.sources.keys.sorted() {
             let s = board.sources[id]!
-            let state = s.rejected == nil || s.state == .rejected ? s.state.rawValue : "\(s.state.rawValue) (rejected edit)"
+            var state = s.state.rawValue
+            if let reason = s.reason, s.state != .rejected { state += " (\(reason))" }
+            if s.rejected != nil && s.state != .rejected { state += " (rejected edit)" }
             let error = s.rejected.map { "rejected: \($0.error)" } ?? s.lastError ?? ""
             rows.append([id, state, s.mode ?? "-", s.topic ?? "-", "\(s.recordsProcessed)", "\(s.recordsFailed)",
                          s.recordsDropped.map(String.init) ?? "-",

@@ -22,6 +22,7 @@ struct ReconcileLoopTests {
                 case .stopped(let id, _, _): return "stopped \(id)"
                 case .rejected(let id, _, let running): return "rejected \(id)\(running ? " (running)" : "")"
                 case .failed(let id, _, _, _, _): return "failed \(id)"
+                case .restartedOnRequest(let id, _, let reason, _, _): return "restarted \(id) (\(reason))"
                 }
             } }
         }

@@ -42,6 +42,10 @@ struct SourceStatusTests {
         status.refuse(Rejection(configHash: "ab", configVersion: "kafka:0:1", error: "bad \"value\""))
         status.recordsProcessed = 12
         status.recordsDropped = 288_500
+        status.reason = "stalled"
+        status.lastProgressAt = "2026-11-29T15:41:00.123Z"
+        status.consecutiveFailures = 4
+        status.restarts = 2
         let back = try JSONDecoder().decode(SourceStatus.self, from: Data(status.json()))
         #expect(back == status)
         let keys = try #require(try JSONSerialization.jsonObject(with: Data(status.json())) as? [String: Any]).keys
@@ -50,6 +54,37 @@ struct SourceStatusTests {
         let old = #"{"config_hash":null,"config_version":null,"generation":0,"instance_id":"i","last_error":null,"mode":null,"#
             + #""records_failed":0,"records_processed":3,"rejected":null,"source_id":"a","state":"RUNNING","stream_id":null,"#
             + #""topic":null,"updated_at":"2026-11-29T15:41:00.123Z","warnings":[]}"#
-        #expect(try JSONDecoder().decode(SourceStatus.self, from: Data(old.utf8)).recordsDropped == nil)
+        let decodedOld = try JSONDecoder().decode(SourceStatus.self, from: Data(old.utf8))
+        #expect(decodedOld.recordsDropped == nil && decodedOld.reason == nil && decodedOld.lastProgressAt == nil)
+        #expect(decodedOld.consecutiveFailures == 0 && decodedOld.restarts == 0)
+    }
+
+    @Test("a fresh record has every field, the new ones included: reason and last_progress_at null, counts 0; keys sorted")
+    func newFieldsAndOrder() throws {
+        let fresh = SourceStatus(sourceID: "s", state: .starting, instanceID: "i")
+        let text = String(decoding: fresh.json(), as: UTF8.self)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(fresh.json())) as? [String: Any])
+        #expect(Set(object.keys) == Set(SourceStatus.fields) && object.count == SourceStatus.fields.count)
+        #expect(object["reason"] is NSNull && object["last_progress_at"] is NSNull)
+        #expect(object["consecutive_failures"] as? Int == 0 && object["restarts"] as? Int == 0)
+        // Keys in the order written: sorted, so compaction diffs stay stable.
+        let order = SourceStatus.fields.sorted().compactMap { text.range(of: "\"\($0)\":")?.lowerBound }
+        #expect(order.count == SourceStatus.fields.count && order == order.sorted())
+        #expect(try JSONDecoder().decode(SourceStatus.self, from: Data(fresh.json())) == fresh)
+    }
+
+    @Test("progress time and consecutive failures alone are not a change worth a record; reason and restarts are")
+    func reportsSame() {
+        let a = SourceStatus(sourceID: "s", state: .running, instanceID: "i")
+        var b = a
+        b.lastProgressAt = "2026-11-29T15:41:00.123Z"
+        b.consecutiveFailures = 3
+        #expect(a.reportsSame(as: b))
+        var c = a
+        c.restarts = 1
+        #expect(!a.reportsSame(as: c))
+        var d = a
+        d.reason = "stalled"
+        #expect(!a.reportsSame(as: d))
     }
 }

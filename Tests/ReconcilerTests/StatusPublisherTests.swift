@@ -118,9 +118,37 @@ struct StatusPublisherTests {
                       "active_streams", "config_error", "warnings", "metrics"] {
             #expect(heartbeat[field] != nil, "heartbeat lacks \(field)")
         }
+        #expect(p.statuses["off"]?.reason == "disabled")
         await p.finish()
         #expect(writer.lines.suffix(3) == ["source:a STOPPED", "source:off STOPPED", "manager:m-1 <tombstone>"])
+        #expect(writer.last("source:a")?["reason"] as? String == "shutdown")
+        #expect(writer.last("source:off")?["reason"] as? String == "disabled")  // it was not running: still disabled
         p.handle(.started(sourceID: "a", streamID: "a_2", source: Self.desired("a")))  // after shutdown: nothing
         #expect(writer.lines.last == "manager:m-1 <tombstone>")
+    }
+
+    @Test("reason: one word per state — null while running, disabled, removed, start_failed, rejected; a restart on request counts automatic ones")
+    func reasons() throws {
+        let writer = CollectingWriter()
+        let p = Self.publisher(writer)
+        p.handle(.started(sourceID: "a", streamID: "a_1", source: Self.desired("a")))
+        #expect(writer.last("source:a")?["reason"] is NSNull)
+        p.handle(.restartedOnRequest(sourceID: "a", streamID: "a_2", reason: .fetchFailures(10), restarts: 1,
+                                     source: Self.desired("a")))
+        let restarted = try #require(writer.last("source:a"))
+        #expect(restarted["stream_id"] as? String == "a_2" && restarted["restarts"] as? Int == 1)
+        #expect(restarted["state"] as? String == "RUNNING" && restarted["reason"] is NSNull)
+        #expect((restarted["last_error"] as? String)?.contains("10 failed fetches in a row") == true)
+        p.handle(.stopped(sourceID: "a", removed: false, source: Self.desired("a", enabled: false)))
+        #expect(writer.last("source:a")?["reason"] as? String == "disabled")
+        p.handle(.started(sourceID: "a", streamID: "a_3", source: Self.desired("a")))
+        #expect(writer.last("source:a")?["reason"] is NSNull && writer.last("source:a")?["restarts"] as? Int == 1)
+        p.handle(.stopped(sourceID: "a", removed: true, source: nil))
+        #expect(writer.records.withLock { $0.dropLast().last?.value }.flatMap { v in
+            (try? JSONSerialization.jsonObject(with: Data(v)) as? [String: Any])?["reason"] as? String } == "removed")
+        p.handle(.failed(sourceID: "f", error: "boom", retryIn: .seconds(1), source: Self.desired("f"), running: false))
+        #expect(writer.last("source:f")?["reason"] as? String == "start_failed")
+        p.handle(.rejected(sourceID: "r", Rejection(configHash: nil, configVersion: "file:1", error: "bad"), running: false))
+        #expect(writer.last("source:r")?["reason"] as? String == "rejected")
     }
 }

@@ -96,6 +96,15 @@ struct SettingBoundsTests {
         }
     }
 
+    @Test("manager.restart_after_failures: 10 when absent; 0 (never) and a given count are kept")
+    func restartAfterFailures() {
+        #expect(parse("manager: {}").value?.manager.restartAfterFailures == 10)
+        #expect(parse("manager: {restart_after_failures: 0}").value?.manager.restartAfterFailures == 0)
+        #expect(parse("manager: {restart_after_failures: 3}").value?.manager.restartAfterFailures == 3)
+        let refused = parse("manager: {restart_after_failures: -1}").diagnostics
+        #expect(refused.map(\.path) == ["manager.restart_after_failures"] && refused.first?.message.contains("0 (never") == true)
+    }
+
     @Test("source and ingestion settings, in a whole config and in a single source document")
     func sourceSettings() {
         for bound in SettingBounds.source {

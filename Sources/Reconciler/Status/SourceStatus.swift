@@ -27,6 +27,15 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     /// Records the queue's overflow strategy dropped (null until the stream reports).
     public var recordsDropped: Int?
     public var lastError: String?
+    /// One `StatusReason` word for why the state is what it is; null for RUNNING, STARTING,
+    /// RECONFIGURING and PENDING. A string, so a reader older than a new word still reads the record.
+    public var reason: String?
+    /// RFC 3339: the last delivered record or completed empty fetch (null before any).
+    public var lastProgressAt: String?
+    /// Fetches that failed in a row; 0 after one succeeds.
+    public var consecutiveFailures: Int
+    /// Automatic restarts of this source by this manager.
+    public var restarts: Int
     public var updatedAt: String
 
     public init(sourceID: String, state: SourceState, instanceID: String, generation: Int = 0, at date: Date = Date()) {
@@ -37,6 +46,8 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         self.generation = generation
         recordsProcessed = 0
         recordsFailed = 0
+        consecutiveFailures = 0
+        restarts = 0
         updatedAt = RFC3339.string(date)
     }
 
@@ -53,11 +64,13 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         rejected = r
     }
 
-    /// Equal but for the counts and the time: no new record is needed.
+    /// Equal but for the counts, the progress time and the time: no new record is needed.
     public func reportsSame(as other: SourceStatus) -> Bool {
         var a = self, b = other
         (a.recordsProcessed, a.recordsFailed, a.recordsDropped, a.updatedAt) = (0, 0, nil, "")
         (b.recordsProcessed, b.recordsFailed, b.recordsDropped, b.updatedAt) = (0, 0, nil, "")
+        (a.lastProgressAt, a.consecutiveFailures) = (nil, 0)
+        (b.lastProgressAt, b.consecutiveFailures) = (nil, 0)
         return a == b
     }
 
@@ -68,8 +81,11 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     public func json() -> [UInt8] {
         func string(_ s: String?) -> String { s.map(CanonicalJSON.quoted) ?? "null" }
         var out = "{\"config_hash\":\(string(configHash)),\"config_version\":\(string(configVersion))"
+        out += ",\"consecutive_failures\":\(consecutiveFailures)"
         out += ",\"generation\":\(generation),\"instance_id\":\(string(instanceID)),\"last_error\":\(string(lastError))"
-        out += ",\"mode\":\(string(mode)),\"records_dropped\":\(recordsDropped.map(String.init) ?? "null")"
+        out += ",\"last_progress_at\":\(string(lastProgressAt))"
+        out += ",\"mode\":\(string(mode)),\"reason\":\(string(reason))"
+        out += ",\"records_dropped\":\(recordsDropped.map(String.init) ?? "null")"
         out += ",\"records_failed\":\(recordsFailed),\"records_processed\":\(recordsProcessed)"
         if let r = rejected {
             out += ",\"rejected\":{\"config_hash\":\(string(r.configHash)),\"config_version\":\(string(r.configVersion))"
@@ -77,6 +93,7 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         } else {
             out += ",\"rejected\":null"
         }
+        out += ",\"restarts\":\(restarts)"
         out += ",\"source_id\":\(string(sourceID)),\"state\":\(string(state.rawValue)),\"stream_id\":\(string(streamID))"
         out += ",\"topic\":\(string(topic)),\"updated_at\":\(string(updatedAt))"
         out += ",\"warnings\":[\(warnings.map(CanonicalJSON.quoted).joined(separator: ","))]}"
@@ -86,7 +103,8 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     /// The record's field list, in its order.
     public static let fields = ["source_id", "stream_id", "state", "config_hash", "config_version", "rejected", "warnings",
                                 "instance_id", "generation", "mode", "topic", "records_processed", "records_failed",
-                                "records_dropped", "last_error", "updated_at"]
+                                "records_dropped", "last_error", "reason", "last_progress_at", "consecutive_failures",
+                                "restarts", "updated_at"]
 
     public static func key(_ sourceID: String) -> String { "source:\(sourceID)" }
 
@@ -106,6 +124,38 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         case recordsFailed = "records_failed"
         case recordsDropped = "records_dropped"
         case lastError = "last_error"
+        case reason
+        case lastProgressAt = "last_progress_at"
+        case consecutiveFailures = "consecutive_failures"
+        case restarts
         case updatedAt = "updated_at"
+    }
+}
+
+extension SourceStatus {
+    /// Records written before a field existed lack it: they still decode (dashboards and
+    /// `status` read old records), the missing counts as 0 and the rest as null.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sourceID = try c.decode(String.self, forKey: .sourceID)
+        streamID = try c.decodeIfPresent(String.self, forKey: .streamID)
+        state = try c.decode(SourceState.self, forKey: .state)
+        configHash = try c.decodeIfPresent(String.self, forKey: .configHash)
+        configVersion = try c.decodeIfPresent(String.self, forKey: .configVersion)
+        rejected = try c.decodeIfPresent(Rejection.self, forKey: .rejected)
+        warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
+        instanceID = try c.decode(String.self, forKey: .instanceID)
+        generation = try c.decodeIfPresent(Int.self, forKey: .generation) ?? 0
+        mode = try c.decodeIfPresent(String.self, forKey: .mode)
+        topic = try c.decodeIfPresent(String.self, forKey: .topic)
+        recordsProcessed = try c.decodeIfPresent(Int.self, forKey: .recordsProcessed) ?? 0
+        recordsFailed = try c.decodeIfPresent(Int.self, forKey: .recordsFailed) ?? 0
+        recordsDropped = try c.decodeIfPresent(Int.self, forKey: .recordsDropped)
+        lastError = try c.decodeIfPresent(String.self, forKey: .lastError)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        lastProgressAt = try c.decodeIfPresent(String.self, forKey: .lastProgressAt)
+        consecutiveFailures = try c.decodeIfPresent(Int.self, forKey: .consecutiveFailures) ?? 0
+        restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? 0
+        updatedAt = try c.decode(String.self, forKey: .updatedAt)
     }
 }

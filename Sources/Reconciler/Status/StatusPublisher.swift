@@ -119,6 +119,7 @@ public final class StatusPublisher: Sendable {
         case .stopped(let id, let removed, let d):
             update(id) { s in
                 s.state = .stopped
+                s.set(removed ? .removed : .disabled)
                 if let d { s.describe(d) }
             }
             if removed { remove(id) }
@@ -138,10 +139,19 @@ public final class StatusPublisher: Sendable {
             let last = state.withLock { s -> SourceStatus? in
                 guard var status = s.statuses.removeValue(forKey: id), s.leaving, !s.finished else { return nil }
                 status.state = .stopped
+                status.set(.released)
                 status.updatedAt = RFC3339.string(Date())
                 return status
             }
             if let last { writer.write(key: SourceStatus.key(id), value: last.json()) }
+        case .restartedOnRequest(let id, let streamID, let reason, let restarts, let d):
+            update(id) { s in
+                s.state = .running
+                s.streamID = streamID
+                s.describe(d)
+                s.restarts = restarts
+                s.lastError = reason.description
+            }
         case .failed(let id, let error, _, let d, let running):
             update(id) { s in
                 s.lastError = error
@@ -170,6 +180,7 @@ public final class StatusPublisher: Sendable {
                                                          generation: identity.generation)
             let before = status
             change(&status)
+            status.alignReason()
             // Counts alone are not a change worth a record: the periodic refresh carries them.
             guard !status.reportsSame(as: before) || s.statuses[id] == nil else {
                 s.statuses[id] = status
@@ -194,19 +205,23 @@ public final class StatusPublisher: Sendable {
 
     /// Folds the streams' health and counts into the statuses, writes what changed state, and
     /// every `interval` writes everything plus the heartbeat. Call about once a second.
-    public func tick(_ view: DesiredView) {
-        let reports = runtime.streamReports
+    /// `reports` are the runtime's stream reports when the caller has them already.
+    public func tick(_ view: DesiredView, reports: [String: StreamReport]? = nil) {
+        let reports = reports ?? runtime.streamReports
         activeStreams.record(reports.count)
         for (id, report) in reports {
             update(id) { s in
                 s.recordsProcessed = report.recordsProcessed
                 s.recordsFailed = report.recordsFailed
                 s.recordsDropped = report.recordsDropped
-                // Brokers away: nothing is delivered, whatever the source does.
-                let degraded = report.degraded || view.kafkaProblem != nil
-                if let problem = view.kafkaProblem { s.lastError = problem } else if report.lastError != nil { s.lastError = report.lastError }
-                if s.state == .running && degraded { s.state = .degraded }
-                if s.state == .degraded && !degraded { s.state = .running }
+                s.consecutiveFailures = report.consecutiveFailures
+                // A restarted stream has not progressed yet: the source's last progress stands.
+                if let progress = report.lastProgressAt { s.lastProgressAt = RFC3339.string(progress) }
+                let (reason, message) = Self.diagnosis(report, kafkaProblem: view.kafkaProblem)
+                if let message { s.lastError = message } else if report.lastError != nil { s.lastError = report.lastError }
+                if s.state == .running && reason != nil { s.state = .degraded }
+                if s.state == .degraded && reason == nil { s.state = .running }
+                if s.state == .degraded, let reason { s.set(reason) }
             }
         }
         reconcileStatuses(with: view, running: Set(reports.keys))
@@ -220,12 +235,27 @@ public final class StatusPublisher: Sendable {
         if due { writeAll(view) }
     }
 
+    /// Why a running stream is DEGRADED, and what `last_error` says. A queue that has held up
+    /// polling names the producer's error itself; otherwise brokers that do not answer explain
+    /// everything else (nothing is delivered, whatever the source does), and a stall they cause
+    /// is still named.
+    static func diagnosis(_ report: StreamReport, kafkaProblem: String?) -> (StatusReason?, String?) {
+        if let problem = report.problem, problem.kind == .backpressure { return (.backpressure, problem.message) }
+        if let kafkaProblem {
+            if let problem = report.problem, problem.kind == .stalled { return (.kafkaUnreachable, "\(kafkaProblem); \(problem.message)") }
+            return (.kafkaUnreachable, kafkaProblem)
+        }
+        guard let problem = report.problem else { return (nil, nil) }
+        return (StatusReason(problem.kind), problem.message)
+    }
+
     /// Statuses that no reconcile action produces: a disabled source that never ran is STOPPED;
     /// a refusal that a later good (unchanged) config made moot is cleared.
     private func reconcileStatuses(with view: DesiredView, running: Set<String>) {
         for (id, d) in view.desired.sources where !d.config.enabled && !running.contains(id) {
             update(id) { s in
                 s.state = .stopped
+                s.set(.disabled)
                 s.describe(d)
             }
         }
@@ -304,6 +334,7 @@ public final class StatusPublisher: Sendable {
             s.finished = true
             let now = RFC3339.string(Date())
             for id in s.statuses.keys where s.statuses[id]!.state != .rejected {
+                if s.statuses[id]!.state != .stopped { s.statuses[id]!.set(.shutdown) }  // a disabled one stays so
                 s.statuses[id]!.state = .stopped
                 s.statuses[id]!.updatedAt = now
             }

@@ -81,6 +81,7 @@ extension ManagerConfig {
         m.statusIntervalSeconds = b.statusInterval.clamp(statusIntervalSeconds, nanAs: ManagerConfig().statusIntervalSeconds)
         m.brokerUnavailableSeconds = b.brokerUnavailable.clamp(brokerUnavailableSeconds, nanAs: ManagerConfig().brokerUnavailableSeconds)
         m.httpPort = b.httpPort.clamp(httpPort)
+        m.restartAfterFailures = b.restartAfterFailures.clamp(restartAfterFailures)
         return m
     }
 }

@@ -21,6 +21,9 @@ public struct ManagerConfig: Sendable, Hashable {
     /// `broker_unavailable_seconds`: how long the brokers may be unreachable before `/readyz`
     /// fails (streams show DEGRADED as soon as it is noticed).
     public var brokerUnavailableSeconds: Double
+    /// `restart_after_failures`: a stream whose fetches fail this many times in a row is
+    /// restarted (new connector, same cursor); 0 = never restarted for failing fetches.
+    public var restartAfterFailures: Int
     /// `source_access`: the allow-lists of what sources may read (environment, URLs, files).
     /// Only from the operator's own `--config`: a source entry cannot widen them.
     public var sourceAccess: SourceAccessPolicy
@@ -35,6 +38,7 @@ public struct ManagerConfig: Sendable, Hashable {
                 statusIntervalSeconds: Double = 30,
                 httpPort: Int = 8080,
                 brokerUnavailableSeconds: Double = 60,
+                restartAfterFailures: Int = 10,
                 sourceAccess: SourceAccessPolicy = SourceAccessPolicy()) {
         self.configTopic = configTopic
         self.statusTopic = statusTopic
@@ -46,6 +50,7 @@ public struct ManagerConfig: Sendable, Hashable {
         self.statusIntervalSeconds = statusIntervalSeconds
         self.httpPort = httpPort
         self.brokerUnavailableSeconds = brokerUnavailableSeconds
+        self.restartAfterFailures = restartAfterFailures
         self.sourceAccess = sourceAccess
     }
 

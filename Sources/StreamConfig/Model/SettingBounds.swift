@@ -38,6 +38,9 @@ public enum SettingBounds {
     public static let statusInterval = NumericBound("manager.status_interval_seconds", 0.1...day, unit: "seconds")
     public static let httpPort = NumericBound("manager.http_port", 0...65_535, integer: true)
     public static let brokerUnavailable = NumericBound("manager.broker_unavailable_seconds", 1...day, unit: "seconds")
+    public static let restartAfterFailures = NumericBound("manager.restart_after_failures", 1...1_000_000, integer: true,
+                                                          unit: "failed fetches in a row",
+                                                          zeroMeans: "never restart for failing fetches")
 
     /// Every manager-wide numeric setting.
     public static let manager: [NumericBound] = [
@@ -45,7 +48,7 @@ public enum SettingBounds {
         kafkaBatchSize, kafkaLingerMs, kafkaMaxRetries, kafkaRetryBackoffBase,
         minSendRate, maxSendRate, targetConsumerLag, criticalConsumerLag, adjustmentFactor, recoveryCycles,
         redriveDelay, maxRedrives,
-        configTopicPartitions, sessionTimeoutMs, statusInterval, httpPort, brokerUnavailable,
+        configTopicPartitions, sessionTimeoutMs, statusInterval, httpPort, brokerUnavailable, restartAfterFailures,
     ]
 
     /// The manager-wide setting at `path` (paths from the document root), if it is numeric.

@@ -82,6 +82,7 @@ enum ConfigDecoder {
             statusIntervalSeconds: r.double("status_interval_seconds", default: d.statusIntervalSeconds),
             httpPort: r.int("http_port", default: d.httpPort),
             brokerUnavailableSeconds: r.double("broker_unavailable_seconds", default: d.brokerUnavailableSeconds),
+            restartAfterFailures: r.int("restart_after_failures", default: d.restartAfterFailures),
             sourceAccess: r.mapping("source_access").map(decodeSourceAccess) ?? d.sourceAccess)
     }
 

@@ -124,6 +124,7 @@ public enum ConfigValidator {
         }
         r.within(b.statusInterval, m.statusIntervalSeconds, b.statusInterval.key)
         r.within(b.brokerUnavailable, m.brokerUnavailableSeconds, b.brokerUnavailable.key)
+        r.within(b.restartAfterFailures, m.restartAfterFailures, b.restartAfterFailures.key)
         r.within(b.httpPort, m.httpPort, b.httpPort.key)
         sourceAccess(m.sourceAccess, r)
     }

@@ -88,13 +88,14 @@ public final class ReconcileLoop: Service, Sendable {
         /// When each source's last make-before-break restart finished.
         var restartedAt: [String: ContinuousClock.Instant] = [:]
         /// Restarts asked for, by source id, each for the stream that ran when it was asked.
-        var restartRequests: [String: RestartRequest] = [:]
+        var restartRequests: [String: PendingRestart] = [:]
         var restartBackoffs: [String: RestartBackoff] = [:]
         /// Automatic restarts per source.
         var restarts: [String: Int] = [:]
     }
 
-    struct RestartRequest {
+    /// A restart asked for and not yet carried out (the stream it is for, and why).
+    struct PendingRestart {
         var streamID: String
         var reason: RestartReason
     }
@@ -184,7 +185,7 @@ public final class ReconcileLoop: Service, Sendable {
             if let pending = s.restartRequests[sourceID], pending.streamID == running, pending.reason.sameKind(as: reason) {
                 return false  // asked already; the first one stands
             }
-            s.restartRequests[sourceID] = RestartRequest(streamID: running, reason: reason)
+            s.restartRequests[sourceID] = PendingRestart(streamID: running, reason: reason)
             return true
         }
         if fresh { markDirty([sourceID]) }
@@ -199,6 +200,11 @@ public final class ReconcileLoop: Service, Sendable {
     }
 
     private func handle(_ event: DesiredStateEvent) {
+        if case .restart(let request) = event {
+            // Acted on only by the replica running that very stream; anyone else drops it.
+            requestRestart(sourceID: request.sourceID, streamID: request.streamID, reason: .requested(by: request.requestedBy))
+            return
+        }
         let running = event == .initDone ? Array(runtime.runningSources.keys) : []
         let ids = state.withLock { s -> Set<String> in
             let wasSynced = s.store.isSynced
@@ -328,7 +334,7 @@ public final class ReconcileLoop: Service, Sendable {
     }
 
     /// Removes the request if it is still the one pending (a newer one may have replaced it).
-    private func dropRestartRequest(_ id: String, _ request: RestartRequest) {
+    private func dropRestartRequest(_ id: String, _ request: PendingRestart) {
         state.withLock { s in
             if let pending = s.restartRequests[id], pending.streamID == request.streamID, pending.reason == request.reason {
                 s.restartRequests[id] = nil

@@ -49,6 +49,8 @@ struct ChangeCommandsTests {
         let newStream = try #require(after["gen"]?["stream_id"] as? String)
         #expect(newStream != oldStream)
         #expect(after["gen"]?["config_hash"] as? String == hash, "a restart must not change the config")
+        #expect(after["gen"]?["restarts"] as? Int == 0, "an operator's restart is not an automatic one")
+        #expect((after["gen"]?["last_error"] as? String)?.contains("request of ops@test") == true, "\(after["gen"] ?? [:])")
 
         // The request is in the config topic under a reserved key; the source's own record is unchanged.
         let config = try cluster.records("stream-config")

@@ -126,6 +126,13 @@ public final class OffsetStore: Service, Sendable {
         }
     }
 
+    /// Writes a source's record, or its tombstone when `cursor` is nil, and returns once Kafka has
+    /// it: for a cursor edited by hand (`offsets set`, `offsets reset`), which must not be reported
+    /// written before it is.
+    public func write(sourceID: String, _ cursor: CommittedCursor?) async throws {
+        _ = try await producer.sendAndWait(ProducerRecord(topic: topic, key: Array(sourceID.utf8), value: cursor?.json()))
+    }
+
     /// Forgets a removed source's cursor (tombstone).
     public func forget(sourceID: String) {
         _ = try? producer.send(ProducerRecord(topic: topic, key: Array(sourceID.utf8), value: nil))

@@ -69,11 +69,12 @@ public struct OffsetsAdmin: Sendable {
             if sourceType == nil { sourceType = try await liveConfig(sourceID)?.config?.sourceType }
         } else {
             guard let live = try await liveConfig(sourceID) else { throw OffsetsAdminError.unknownSource(sourceID) }
-            sourceType = live.config?.sourceType
-            let desired = live.config.map { DesiredSource(sourceID: sourceID, config: $0, configVersion: live.configVersion) }
-            // Nothing has run: no stream id. Without a config that parses there is nothing to
-            // resume with either, and the manager rejects the record anyway.
-            guard let desired else { throw OffsetsAdminError.unknownSource(sourceID) }
+            // A record that does not parse gives no config to write with the cursor (and the
+            // manager runs nothing for it).
+            guard let config = live.config else { throw OffsetsAdminError.unreadableConfig(sourceID, configVersion: live.configVersion) }
+            sourceType = config.sourceType
+            let desired = DesiredSource(sourceID: sourceID, config: config, configVersion: live.configVersion)
+            // Nothing has run yet: no stream id.
             record = CommittedCursor(cursor: nil, configHash: desired.configHash, streamID: "", config: desired.compactJSON,
                                      configVersion: desired.configVersion)
         }

@@ -9,6 +9,8 @@ public enum OffsetsAdminError: Error, Sendable, Equatable, CustomStringConvertib
     case invalidCursor(sourceID: String, sourceType: String?, CursorShapeError)
     /// No offsets record and no config record: nothing says what the source is.
     case unknownSource(String)
+    /// No offsets record, and the config-topic record does not parse: no config to write with it.
+    case unreadableConfig(String, configVersion: String)
     /// `get` of a source with no committed cursor.
     case noRecord(String)
 
@@ -21,6 +23,8 @@ public enum OffsetsAdminError: Error, Sendable, Equatable, CustomStringConvertib
             return "invalid cursor for '\(id)'\(type.map { " (\($0))" } ?? ""): \(error)"
         case .unknownSource(let id):
             return "source '\(id)' is in neither the offsets topic nor the config topic"
+        case .unreadableConfig(let id, let version):
+            return "source '\(id)' has no offsets record and its config record (\(version)) does not parse: fix the record first"
         case .noRecord(let id):
             return "no committed cursor for '\(id)'"
         }

@@ -105,6 +105,12 @@ public final class OffsetStore: Service, Sendable {
         return decode(follower.values)
     }
 
+    /// A source's record as read so far (by `load()` and `run()`), without waiting for the topic's
+    /// end; nil when absent, tombstoned or unreadable.
+    public func latest(sourceID: String) -> CommittedCursor? {
+        follower.value(forKey: sourceID)?.value.flatMap { CommittedCursor(json: $0) }
+    }
+
     private func decode(_ values: [String: ConsumerRecord]) -> [String: CommittedCursor] {
         var cursors: [String: CommittedCursor] = [:]
         for (key, record) in values {

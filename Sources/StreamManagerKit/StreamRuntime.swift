@@ -249,14 +249,23 @@ public final class StreamRuntime: Service, Sendable {
     // MARK: streams
 
     /// Starts a stream for the source, resuming from its committed cursor; returns its stream id
-    /// (the running one's, if the source runs already).
-    /// A source this runtime stopped earlier first reads the offsets topic to its end, so a cursor
-    /// set or reset while it was stopped is the one it resumes from; other starts (every source at
-    /// boot) use the cursors already read.
+    /// (the running one's, if the source runs already). The cursor is the newest the offsets
+    /// follower has read, so one set or reset by hand (`stream-manager offsets`) is honoured; a
+    /// source this runtime stopped earlier first waits until the follower has read the topic to
+    /// its end (its own final commit, and an edit made right after it). Other starts — every
+    /// source at boot — wait for nothing.
     @discardableResult
     public func start(_ source: DesiredSource, connector: (any SourceConnector)? = nil) async throws -> String {
-        if state.withLock({ $0.stoppedHere.contains(source.sourceID) && $0.streams[source.sourceID] == nil }) {
+        let (stoppedHere, store) = state.withLock { s in
+            (s.stoppedHere.contains(source.sourceID) && s.streams[source.sourceID] == nil, s.components?.offsets)
+        }
+        if stoppedHere {
             try await catchUpCursor(of: source.sourceID)
+        } else if let store, state.withLock({ $0.streams[source.sourceID] == nil }) {
+            // A source that did not run here since the cursors were read (disabled since boot,
+            // or failing to start) may have had its cursor edited meanwhile.
+            let latest = store.latest(sourceID: source.sourceID)
+            state.withLock { $0.committed[source.sourceID] = latest }
         }
         let (components, running, committed) = state.withLock { s in
             (s.accepting ? s.components : nil, s.streams[source.sourceID], s.committed[source.sourceID])

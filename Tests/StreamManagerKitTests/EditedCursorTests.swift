@@ -58,4 +58,22 @@ struct EditedCursorTests {
         await store.close()
         await manager.stop()
     }
+
+    @Test("a source that has not run here since the cursors were read starts from a cursor edited meanwhile")
+    func editBeforeFirstStart() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("edit-out", partitions: 4)
+        let config = KitSupport.config(cluster, sources: ["e": KitSupport.generator(topic: "edit-out", rate: 500, poll: 0.05)])
+        let manager = StreamManagerV2(config: config, logger: KitSupport.logger)
+        try await manager.start()
+        let store = try OffsetStore(topic: config.manager.offsetsTopic, bootstrapServers: cluster.bootstrapList,
+                                    logger: KitSupport.logger)
+        try await store.write(sourceID: "e", CommittedCursor(cursor: "5000", configHash: "edited", streamID: ""))
+        await store.close()
+        try await Task.sleep(for: .seconds(1))  // the test: the runtime's follower reads the edit (it polls every 40 ms when idle)
+
+        let seqs = try await Self.run(manager, cluster, count: 100, after: [])
+        #expect(seqs.min() == 5000 && Set(seqs) == Set(5000..<(5000 + seqs.count)), "\(seqs.sorted().prefix(5))…")
+        await manager.stop()
+    }
 }

@@ -38,6 +38,9 @@ struct CursorShapeTests {
             let message = try #require(refusal("{after: 1", type))
             #expect(message.contains("'{after: 1' is not JSON"), "\(message)")
         }
+        let long = String(repeating: "x", count: 500)
+        let message = try #require(refusal(long, "generator"))
+        #expect(message.contains("'\(String(repeating: "x", count: 79))…' is not JSON"), "\(message)")
     }
 
     @Test("file: exactly {file, offset}, stored as the connector's cursor")

@@ -8,7 +8,7 @@ public enum CursorJSON {
         do {
             return try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
         } catch {
-            throw CursorShapeError("'\(text)' is not JSON", expected: "a cursor written as JSON, e.g. 5000 or '{\"file\": \"a.csv\", \"offset\": 0}'")
+            throw CursorShapeError("'\(clipped(text))' is not JSON", expected: "a cursor written as JSON, e.g. 5000 or '{\"file\": \"a.csv\", \"offset\": 0}'")
         }
     }
 
@@ -35,6 +35,9 @@ public enum CursorJSON {
         }
     }
 
+    /// At most 80 characters of what was given, so a pasted megabyte does not fill the terminal.
+    static func clipped(_ text: String) -> String { text.count > 80 ? String(text.prefix(79)) + "…" : text }
+
     /// JSONSerialization gives booleans as NSNumber; their Objective-C type is `c` (char).
     static func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
 
@@ -42,7 +45,7 @@ public enum CursorJSON {
     static func describe(_ value: Any) -> String {
         switch value {
         case is NSNull: return "null"
-        case let s as String: return "the string \(text(s))"
+        case let s as String: return "the string \(clipped(text(s)))"
         case let n as NSNumber: return isBool(n) ? (n.boolValue ? "true" : "false") : text(n)
         case is [Any]: return "an array"
         case is [String: Any]: return "an object"

@@ -107,6 +107,12 @@ struct OffsetsCommandTests {
         #expect(missing.status == 1 && missing.stderr.contains("offsets get: no committed cursor for 'nope'"), "\(missing.stderr)")
         let other = try cluster.cli(["offsets", "list", "-o", "json", "--offsets-topic", "no-such-offsets"])
         #expect(other.status == 0 && other.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(other.stdout)")
+        // The topic comes from --config's manager.offsets_topic; --offsets-topic wins over it.
+        let config = try OperatorCommandTests.file("manager: {offsets_topic: no-such-offsets}\n")
+        let fromFile = try cluster.cli(["offsets", "list", "-o", "json", "--config", config])
+        #expect(fromFile.status == 0 && fromFile.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(fromFile.stdout)")
+        let flag = try cluster.cli(["offsets", "list", "--config", config, "--offsets-topic", "stream-offsets"])
+        #expect(flag.status == 0 && flag.stdout.contains("\ngen "), "\(flag.stdout)")
         #expect(manager.terminate() == 0)
 
         // Neither refused edit wrote anything: no record of the offsets topic holds 5000 or is a

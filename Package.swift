@@ -94,7 +94,7 @@ let package = Package(
         ),
         .target(
             name: "Reconciler",
-            dependencies: ["StreamConfig", "StreamManagerKit", "Kafka", "Pipeline", "Kubernetes", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["StreamConfig", "StreamManagerKit", "Connectors", "Kafka", "Pipeline", "Kubernetes", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict

@@ -29,7 +29,7 @@ BUNDLE="$("$SWIFT" build --show-bin-path)/StreamManagerPackageTests.xctest"
 # talk to a broker (validate, kafka-dev itself) run once.
 CLI=(--no-parallel --filter CLITests)
 BROKER_SUITES="OperatorCommandTests|FleetTests|DefaultsTests|CoalescingTests|HostileConfigTests|OperatorHealthTests"
-BROKER_SUITES+="|SourceAccessTests|StatusHygieneTests|StaleStatusGuardTests|ChangeCommandsTests"
+BROKER_SUITES+="|SourceAccessTests|StatusHygieneTests|StaleStatusGuardTests|ChangeCommandsTests|OffsetsCommandTests"
 ON_TANSU=(--no-parallel --filter "$BROKER_SUITES")
 tansu_env=$(scripts/tansu.sh env) || { echo "swift-tests: cannot install Tansu (scripts/tansu.sh env)" >&2; exit 1; }
 # Lane 2: StreamOperator in the process: swift-metrics is bootstrapped once per process, so the

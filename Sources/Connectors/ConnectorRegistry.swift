@@ -92,6 +92,14 @@ public final class ConnectorRegistry: Sendable {
                                                         secrets: SourceSecrets.values(in: source.connector, environment: visible)))
     }
 
+    /// The cursor to store for one written by hand as JSON text (`offsets set`): JSON, and of
+    /// the shape the source type defines; a type not registered here takes any JSON.
+    public func storedCursor(json text: String, sourceType: String?) throws(CursorShapeError) -> String {
+        let value = try CursorJSON.parse(text)
+        guard let sourceType, let type = types.spec(for: sourceType) as? any SourceType else { return CursorJSON.text(value) }
+        return try type.storedCursor(json: value)
+    }
+
     /// Every variable the settings reference, in order of appearance.
     static func referencedVariables(_ settings: ConfigObject) -> [String] {
         var names: [String] = []

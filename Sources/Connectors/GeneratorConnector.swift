@@ -28,7 +28,7 @@ public final class GeneratorConnector: SourceConnector {
     }
 
     public func fetch(_ request: FetchRequest) async throws -> FetchResult {
-        let start = request.cursor.flatMap { UInt64($0) } ?? 0
+        let start = GeneratorCursor.seq(request.cursor) ?? 0
         // Never past the last sequence number (a cursor from elsewhere may be anything).
         var count = min(UInt64(max(0, request.maxRecords)), UInt64.max - start)
         let total = UInt64(settings.totalRecords)  // clamped: never negative

@@ -389,7 +389,7 @@ public final class ReconcileLoop: Service, Sendable {
             case .start(let d):
                 await refreshCursorsIfStale()
                 onOutcome(.beginning(sourceID: d.sourceID, source: d, restart: false))
-                let streamID = try runtime.start(d)
+                let streamID = try await runtime.start(d)
                 succeeded(d.sourceID)
                 onOutcome(.started(sourceID: d.sourceID, streamID: streamID, source: d))
             case .reconfigure(let d, let fields):

@@ -105,6 +105,12 @@ public final class OffsetStore: Service, Sendable {
         return decode(follower.values)
     }
 
+    /// A source's record as read so far (by `load()` and `run()`), without waiting for the topic's
+    /// end; nil when absent, tombstoned or unreadable.
+    public func latest(sourceID: String) -> CommittedCursor? {
+        follower.value(forKey: sourceID)?.value.flatMap { CommittedCursor(json: $0) }
+    }
+
     private func decode(_ values: [String: ConsumerRecord]) -> [String: CommittedCursor] {
         var cursors: [String: CommittedCursor] = [:]
         for (key, record) in values {
@@ -124,6 +130,13 @@ public final class OffsetStore: Service, Sendable {
         } catch {
             logger.warning("could not commit the cursor of \(sourceID): \(error)")
         }
+    }
+
+    /// Writes a source's record, or its tombstone when `cursor` is nil, and returns once Kafka has
+    /// it: for a cursor edited by hand (`offsets set`, `offsets reset`), which must not be reported
+    /// written before it is.
+    public func write(sourceID: String, _ cursor: CommittedCursor?) async throws {
+        _ = try await producer.sendAndWait(ProducerRecord(topic: topic, key: Array(sourceID.utf8), value: cursor?.json()))
     }
 
     /// Forgets a removed source's cursor (tombstone).

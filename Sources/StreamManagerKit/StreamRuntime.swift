@@ -36,6 +36,9 @@ public final class StreamRuntime: Service, Sendable {
         var shutdownRequested = false
         var abandoned = false
         var committed: [String: CommittedCursor] = [:]
+        /// Sources this runtime stopped since it last read their cursor: anyone may have edited
+        /// or reset the cursor while they were stopped (`offsets set`, `offsets reset`).
+        var stoppedHere: Set<String> = []
         /// Running streams by source id.
         var streams: [String: RunningStream] = [:]
         /// Producer totals of the last run, kept after shutdown for final reports.
@@ -246,9 +249,24 @@ public final class StreamRuntime: Service, Sendable {
     // MARK: streams
 
     /// Starts a stream for the source, resuming from its committed cursor; returns its stream id
-    /// (the running one's, if the source runs already).
+    /// (the running one's, if the source runs already). The cursor is the newest the offsets
+    /// follower has read, so one set or reset by hand (`stream-manager offsets`) is honoured; a
+    /// source this runtime stopped earlier first waits until the follower has read the topic to
+    /// its end (its own final commit, and an edit made right after it). Other starts — every
+    /// source at boot — wait for nothing.
     @discardableResult
-    public func start(_ source: DesiredSource, connector: (any SourceConnector)? = nil) throws -> String {
+    public func start(_ source: DesiredSource, connector: (any SourceConnector)? = nil) async throws -> String {
+        let (stoppedHere, store) = state.withLock { s in
+            (s.stoppedHere.contains(source.sourceID) && s.streams[source.sourceID] == nil, s.components?.offsets)
+        }
+        if stoppedHere {
+            try await catchUpCursor(of: source.sourceID)
+        } else if let store, state.withLock({ $0.streams[source.sourceID] == nil }) {
+            // A source that did not run here since the cursors were read (disabled since boot,
+            // or failing to start) may have had its cursor edited meanwhile.
+            let latest = store.latest(sourceID: source.sourceID)
+            state.withLock { $0.committed[source.sourceID] = latest }
+        }
         let (components, running, committed) = state.withLock { s in
             (s.accepting ? s.components : nil, s.streams[source.sourceID], s.committed[source.sourceID])
         }
@@ -301,15 +319,18 @@ public final class StreamRuntime: Service, Sendable {
         _ = await stream.stopPolling()
         await stream.drain()
         // The final cursor is in Kafka before the stop returns: another replica may take the
-        // source over right after (a rebalance) and must resume exactly there. This runtime
-        // remembers it too, so starting the source again here resumes there without a re-read.
+        // source over right after (a rebalance) and must resume exactly there, and a start here
+        // reads it back with whatever was written after it.
         try? await components?.offsets?.flush()
         components?.outcomes.unregister(streamID: stream.streamID)
-        if let delivered = stream.deliveredCursor {
-            let source = stream.source
-            let cursor = CommittedCursor(cursor: delivered, configHash: source.configHash, streamID: stream.streamID,
-                                         config: source.compactJSON, configVersion: source.configVersion)
-            state.withLock { $0.committed[sourceID] = cursor }
+        // Remembered until that start reads the topic (and without an offsets topic, for good).
+        let final = stream.deliveredCursor.map { delivered in
+            CommittedCursor(cursor: delivered, configHash: stream.source.configHash, streamID: stream.streamID,
+                            config: stream.source.compactJSON, configVersion: stream.source.configVersion)
+        }
+        state.withLock { s in
+            s.stoppedHere.insert(sourceID)
+            if let final { s.committed[sourceID] = final }
         }
         logger.info("stopped stream \(stream.streamID)")
     }
@@ -321,6 +342,23 @@ public final class StreamRuntime: Service, Sendable {
             return s.components?.resolver
         }
         try resolver?.update(routing)
+    }
+
+    /// Reads the offsets topic to its end before starting a source this runtime stopped: its own
+    /// final commit (flushed by the stop) and anything written after it, the newest winning; a
+    /// tombstone (`offsets reset`) leaves no cursor, so the source begins as new. Throws when the
+    /// topic cannot be read: the start is retried rather than resuming from a cursor that may
+    /// have been replaced.
+    private func catchUpCursor(of sourceID: String) async throws {
+        guard let store = state.withLock({ $0.components?.offsets }) else {
+            state.withLock { _ = $0.stoppedHere.remove(sourceID) }
+            return
+        }
+        let fresh = try await store.refreshed()
+        state.withLock { s in
+            s.committed[sourceID] = fresh[sourceID]
+            s.stoppedHere.remove(sourceID)
+        }
     }
 
     /// Re-reads the committed cursors (everything committed before this call, by any replica):
@@ -384,7 +422,8 @@ public final class StreamRuntime: Service, Sendable {
     }
 
     /// The cursor last committed for a source, with the config it was committed under, as this
-    /// runtime knows it (read at open and on `refreshCommittedCursors`, updated by its own stops).
+    /// runtime knows it (read at open, on `refreshCommittedCursors` and before starting a source it
+    /// stopped; updated by its own stops).
     public func committedCursor(forSource sourceID: String) -> CommittedCursor? {
         state.withLock { $0.committed[sourceID] }
     }

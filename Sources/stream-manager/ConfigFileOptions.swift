@@ -29,6 +29,8 @@ struct KafkaClientSettings {
     var properties: [String: String]
     var configTopic: String
     var statusTopic: String
+    /// `manager.offsets_topic` of the file (a command's `--offsets-topic` replaces it).
+    var offsetsTopic: String
     var configTopicPartitions: Int
 
     init(global: GlobalOptions, file: StreamManagerConfig?) throws {
@@ -41,6 +43,7 @@ struct KafkaClientSettings {
         let manager = file?.manager ?? ManagerConfig()
         configTopic = global.configTopic ?? manager.configTopic
         statusTopic = global.statusTopic ?? manager.statusTopic
+        offsetsTopic = manager.offsetsTopic
         configTopicPartitions = manager.configTopicPartitions
     }
 

@@ -37,7 +37,8 @@ enum StatusTable {
         return flat.count > 80 ? String(flat.prefix(79)) + "…" : flat
     }
 
-    private static func table(_ rows: [[String]]) -> String {
+    /// Columns padded to their widest cell; control characters escaped.
+    static func table(_ rows: [[String]]) -> String {
         let rows = rows.map { $0.map(ControlCharacters.escaped) }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in

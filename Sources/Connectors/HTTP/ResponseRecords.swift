@@ -89,6 +89,30 @@ enum CursorValue: Codable, Equatable, Comparable {
         else { return nil }
     }
 
+    /// Stored as the value itself (`"after": 42`). Cursors written before were the synthesized
+    /// form, `{"number":{"_0":42}}`: still read, so a stored position survives an upgrade.
+    init(from decoder: any Decoder) throws {
+        let single = try decoder.singleValueContainer()
+        if let n = try? single.decode(Double.self) { self = .number(n); return }
+        if let s = try? single.decode(String.self) { self = .text(s); return }
+        let keyed = try decoder.container(keyedBy: LegacyKey.self)
+        if let n = try? keyed.nestedContainer(keyedBy: LegacyKey.self, forKey: .number).decode(Double.self, forKey: ._0) {
+            self = .number(n)
+        } else {
+            self = .text(try keyed.nestedContainer(keyedBy: LegacyKey.self, forKey: .text).decode(String.self, forKey: ._0))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var single = encoder.singleValueContainer()
+        switch self {
+        case .number(let n): try single.encode(n)
+        case .text(let s): try single.encode(s)
+        }
+    }
+
+    private enum LegacyKey: String, CodingKey { case number, text, _0 }
+
     static func < (a: Self, b: Self) -> Bool {
         switch (a, b) {
         case (.number(let x), .number(let y)): return x < y

@@ -33,6 +33,16 @@ struct FIRMSSeenWindow: Equatable {
         }
     }
 
+    /// What is wrong with one `seenByDate` entry written by hand, or nil: the key a
+    /// `YYYY-MM-DD` date, the value base64 of whole 6-byte row hashes.
+    static func problem(date: String, encoded: Any) -> String? {
+        guard RFC3339Date.parse(date) != nil else { return "'seenByDate' key '\(date)' is not a YYYY-MM-DD date" }
+        guard let text = encoded as? String, let blob = Data(base64Encoded: text), blob.count % 6 == 0 else {
+            return "'seenByDate' value of \(date) is not base64 of 6-byte row hashes"
+        }
+        return nil
+    }
+
     var isEmpty: Bool { dates.values.allSatisfy(\.isEmpty) }
     var count: Int { dates.values.reduce(0) { $0 + $1.count } }
     var newestDate: String? { dates.keys.max() }

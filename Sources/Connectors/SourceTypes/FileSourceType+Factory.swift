@@ -8,4 +8,8 @@ extension FileSourceType: SourceType {
         }
         return FileConnector(sourceID: context.sourceID, settings: settings, access: context.access)
     }
+
+    public func storedCursor(json value: Any) throws(CursorShapeError) -> String {
+        try FileCursor(json: value).text
+    }
 }

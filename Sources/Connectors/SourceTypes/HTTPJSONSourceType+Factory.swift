@@ -11,4 +11,8 @@ extension HTTPJSONSourceType: SourceType {
         return HTTPSourceConnector(request: request, interpreter: HTTPJSONInterpreter(settings: settings),
                                    secrets: context.secrets, access: context.access)
     }
+
+    public func storedCursor(json value: Any) throws(CursorShapeError) -> String {
+        try HTTPJSONCursor(json: value).text
+    }
 }

@@ -9,4 +9,8 @@ extension IoTSensorSourceType: SourceType {
                                                       userAgent: settings.http.userAgent, accept: "application/json")
         return HTTPSourceConnector(request: request, interpreter: interpreter, secrets: context.secrets, access: context.access)
     }
+
+    public func storedCursor(json value: Any) throws(CursorShapeError) -> String {
+        try HTTPJSONCursor(json: value).text
+    }
 }

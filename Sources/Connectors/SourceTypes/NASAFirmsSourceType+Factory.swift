@@ -11,4 +11,8 @@ extension NASAFirmsSourceType: SourceType {
         return HTTPSourceConnector(request: request, interpreter: NASAFirmsInterpreter(dayRange: days),
                                    secrets: context.secrets + [settings.mapKey], access: context.access)
     }
+
+    public func storedCursor(json value: Any) throws(CursorShapeError) -> String {
+        try HTTPJSONCursor(json: value).text
+    }
 }

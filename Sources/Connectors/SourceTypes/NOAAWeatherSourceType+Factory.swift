@@ -14,4 +14,8 @@ extension NOAAWeatherSourceType: SourceType {
         }
         return HTTPSourceConnector(request: request, interpreter: interpreter, secrets: context.secrets, access: context.access)
     }
+
+    public func storedCursor(json value: Any) throws(CursorShapeError) -> String {
+        try HTTPJSONCursor(json: value).text
+    }
 }

@@ -85,7 +85,7 @@ public final class StreamManagerV2: Sendable {
         guard runtime.isStarted else { throw ManagerError.notStarted }
         guard let source = config.sources[sourceID] else { throw ManagerError.sourceNotConfigured(sourceID) }
         guard source.enabled else { throw ManagerError.sourceDisabled(sourceID) }
-        return try runtime.start(DesiredSource(sourceID: sourceID, config: source, configVersion: nil), connector: connector)
+        return try await runtime.start(DesiredSource(sourceID: sourceID, config: source, configVersion: nil), connector: connector)
     }
 
     /// Stops a stream (by stream id or source id): polling ends, its queued records are sent,
@@ -115,7 +115,7 @@ public final class StreamManagerV2: Sendable {
         for action in plan(desired: DesiredState(sources: [sourceID: desired]), running: running) {
             switch action {
             case .start(let d):
-                try runtime.start(d, connector: connector)
+                try await runtime.start(d, connector: connector)
                 return .unchanged  // this API has always reported a start through reconfigure so
             case .stop(let id):
                 try await runtime.stop(sourceID: id)

@@ -12,10 +12,13 @@ struct OffsetsReset: AsyncParsableCommand {
     @Argument(help: "The source id.")
     var sourceID: String
 
+    @Flag(help: "Skip the check that the source is not running (its manager is gone for good and left its status behind).")
+    var force = false
+
     func run() async throws {
         try await withKafkaClientsClosed {
             try await OffsetsOptions.refusing("reset") {
-                if let forgotten = try await options.admin(label: "stream-manager.offsets").reset(sourceID) {
+                if let forgotten = try await options.admin(label: "stream-manager.offsets").reset(sourceID, force: force) {
                     print("\(sourceID): cursor \(forgotten.cursorJSON) forgotten; the next start begins as new")
                 } else {
                     print("\(sourceID): no committed cursor; nothing to reset")

@@ -16,6 +16,9 @@ struct OffsetsSet: AsyncParsableCommand {
     @Argument(help: "The source id.")
     var sourceID: String
 
+    @Flag(help: "Skip the check that the source is not running (its manager is gone for good and left its status behind).")
+    var force = false
+
     // Taken as it is even when it starts with a dash: `-3` is a cursor to refuse with its
     // shape, not an unknown option.
     @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The cursor, as JSON (one argument: quote it).", valueName: "cursor"))
@@ -30,7 +33,7 @@ struct OffsetsSet: AsyncParsableCommand {
     func run() async throws {
         try await withKafkaClientsClosed {
             try await OffsetsOptions.refusing("set") {
-                let (before, after) = try await options.admin(label: "stream-manager.offsets").set(sourceID, cursor: cursorArguments[0])
+                let (before, after) = try await options.admin(label: "stream-manager.offsets").set(sourceID, cursor: cursorArguments[0], force: force)
                 print("\(sourceID): cursor \(before?.cursorJSON ?? "none") → \(after.cursorJSON)")
             }
         }

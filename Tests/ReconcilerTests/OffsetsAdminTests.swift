@@ -58,11 +58,14 @@ struct OffsetsAdminTests {
         for state in [SourceState.starting, .running, .reconfiguring, .degraded] {
             try await t.status("g", state)
             let set = await t.refusal { try await t.admin.set("g", cursor: "8") }
-            #expect(set == "source 'g' is running (\(state.rawValue) on instance m1); pause it first with 'enabled: false', set the cursor, then enable it")
+            #expect(set == "source 'g' is running (\(state.rawValue) on instance m1); pause it first with 'enabled: false', set the cursor, then enable it (if m1 is gone for good, killed and not coming back, its records stay behind: --force skips this check)")
             let reset = await t.refusal { try await t.admin.reset("g") }
             #expect(reset == set)
         }
         #expect(try await t.admin.get("g").record.cursor == "7", "a refused edit wrote something")
+        // --force: the user says that manager is gone for good.
+        #expect(try await t.admin.set("g", cursor: "8", force: true).after.record.cursor == "8")
+        #expect(try await t.admin.set("g", cursor: "7", force: true).after.record.cursor == "7")
         for (state, cursor) in [(SourceState.stopped, "9"), (.failed, "10"), (.rejected, "11")] {
             try await t.status("g", state)
             #expect(try await t.admin.set("g", cursor: cursor).after.record.cursor == cursor)

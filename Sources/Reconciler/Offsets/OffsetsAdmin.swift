@@ -54,13 +54,16 @@ public struct OffsetsAdmin: Sendable {
         return OffsetsEntry(sourceID: sourceID, record: record)
     }
 
+    /// `force` skips the refusal while the status topic says the source runs (for records a
+    /// manager that is gone for good left behind).
+    ///
     /// Sets a stopped source's cursor to `json` (checked against its source type's shape) and
     /// returns the record before and after. The record keeps its config, hash, version and stream
     /// id; a source with none takes them from its config-topic record.
     @discardableResult
-    public func set(_ sourceID: String, cursor json: String,
+    public func set(_ sourceID: String, cursor json: String, force: Bool = false,
                     at date: Date = Date()) async throws -> (before: OffsetsEntry?, after: OffsetsEntry) {
-        async let statusRead = runningRefusal(sourceID)
+        async let statusRead = force ? nil : runningRefusal(sourceID)
         let existing = try await records()[sourceID]
         var record: CommittedCursor
         var sourceType = existing.flatMap { OffsetsEntry(sourceID: sourceID, record: $0).sourceType }
@@ -94,8 +97,8 @@ public struct OffsetsAdmin: Sendable {
     /// Forgets a stopped source's cursor (a tombstone): its next start begins as new. Returns the
     /// record forgotten, nil when there was none (nothing is written then).
     @discardableResult
-    public func reset(_ sourceID: String) async throws -> OffsetsEntry? {
-        async let statusRead = runningRefusal(sourceID)
+    public func reset(_ sourceID: String, force: Bool = false) async throws -> OffsetsEntry? {
+        async let statusRead = force ? nil : runningRefusal(sourceID)
         let existing = try await records()[sourceID]
         if let refusal = try await statusRead { throw refusal }
         guard let existing else { return nil }

@@ -18,7 +18,8 @@ public enum OffsetsAdminError: Error, Sendable, Equatable, CustomStringConvertib
         switch self {
         case .running(let id, let state, let instance):
             return "source '\(id)' is running (\(state) on instance \(instance)); pause it first with 'enabled: false', "
-                + "set the cursor, then enable it"
+                + "set the cursor, then enable it (if \(instance) is gone for good, killed and not coming back, "
+                + "its records stay behind: --force skips this check)"
         case .invalidCursor(let id, let type, let error):
             return "invalid cursor for '\(id)'\(type.map { " (\($0))" } ?? ""): \(error)"
         case .unknownSource(let id):

@@ -112,6 +112,11 @@ public final class OffsetStore: Service, Sendable {
     }
 
     private func decode(_ values: [String: ConsumerRecord]) -> [String: CommittedCursor] {
+        Self.cursors(values, logger: logger)
+    }
+
+    /// The offsets topic's records, folded by key, as cursors; unreadable ones are logged and skipped.
+    public static func cursors(_ values: [String: ConsumerRecord], logger: Logger) -> [String: CommittedCursor] {
         var cursors: [String: CommittedCursor] = [:]
         for (key, record) in values {
             guard let value = record.value, let cursor = CommittedCursor(json: value) else {

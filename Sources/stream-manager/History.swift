@@ -27,8 +27,7 @@ struct History: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output: text or json.")
     var output: Format = .text
 
-    @Option(help: "Config file whose kafka and manager sections (topics, security) to use.")
-    var config: String?
+    @OptionGroup var sections: ConfigSections
 
     func run() async throws {
         try await withKafkaClientsClosed { try await execute() }
@@ -36,8 +35,7 @@ struct History: AsyncParsableCommand {
 
     private func execute() async throws {
         let logger = global.makeLogger(label: "stream-manager.history")
-        let file = try config.map { try ConfigLoader.loadOrThrow(contentsOf: $0, options: .lenient) }
-        let kafka = try KafkaClientSettings(global: global, file: file)
+        let kafka = try sections.kafka(global)
         let versions = try await ConfigHistory.read(sourceID: sourceID, topic: kafka.configTopic,
                                                     configuration: kafka.consumer("stream-manager-cli"), logger: logger)
         guard !versions.isEmpty else {

@@ -8,16 +8,14 @@ import StreamConfig
 struct OffsetsOptions: ParsableArguments {
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Config file whose kafka and manager sections (topics, security) to use.")
-    var config: String?
+    @OptionGroup var sections: ConfigSections
 
     @Option(help: "The offsets topic (default: the config file's manager.offsets_topic, else stream-offsets).")
     var offsetsTopic: String?
 
     func admin(label: String) throws -> OffsetsAdmin {
         let logger = global.makeLogger(label: label)
-        let file = try config.map { try ConfigLoader.loadOrThrow(contentsOf: $0, options: .lenient) }
-        let kafka = try KafkaClientSettings(global: global, file: file)
+        let kafka = try sections.kafka(global)
         let topics = OffsetsAdmin.Topics(offsets: offsetsTopic ?? kafka.offsetsTopic, status: kafka.statusTopic,
                                          config: kafka.configTopic)
         return OffsetsAdmin(topics: topics, bootstrapServers: kafka.bootstrapServers, properties: kafka.properties, logger: logger)

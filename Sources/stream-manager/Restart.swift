@@ -31,8 +31,7 @@ struct Restart: AsyncParsableCommand {
     @Option(help: "Who asks, for the request and its applied-by header (default $USER@$HOSTNAME).")
     var appliedBy: String?
 
-    @Option(help: "Config file whose kafka and manager sections (topics, security) to use.")
-    var config: String?
+    @OptionGroup var sections: ConfigSections
 
     func run() async throws {
         try await withKafkaClientsClosed { try await execute() }
@@ -40,8 +39,7 @@ struct Restart: AsyncParsableCommand {
 
     private func execute() async throws {
         let logger = global.makeLogger(label: "stream-manager.restart")
-        let file = try config.map { try ConfigLoader.loadOrThrow(contentsOf: $0, options: .lenient) }
-        let kafka = try KafkaClientSettings(global: global, file: file)
+        let kafka = try sections.kafka(global)
         let board = try await LiveTopic.statusBoard(kafka, logger: logger)
         let (status, streamID) = try Self.runningStream(sourceID, in: board)
         let who = ConfigTopicWriter.Provenance.fromEnvironment(appliedBy: appliedBy)

@@ -33,8 +33,7 @@ struct Rollback: AsyncParsableCommand {
     @Option(help: "Who rolls back, for the applied-by header (default $USER@$HOSTNAME).")
     var appliedBy: String?
 
-    @Option(help: "Config file whose kafka and manager sections (topics, security) to use.")
-    var config: String?
+    @OptionGroup var sections: ConfigSections
 
     func run() async throws {
         try await withKafkaClientsClosed { try await execute() }
@@ -42,8 +41,7 @@ struct Rollback: AsyncParsableCommand {
 
     private func execute() async throws {
         let logger = global.makeLogger(label: "stream-manager.rollback")
-        let file = try config.map { try ConfigLoader.loadOrThrow(contentsOf: $0, options: .lenient) }
-        let kafka = try KafkaClientSettings(global: global, file: file)
+        let kafka = try sections.kafka(global)
         let versions = try await ConfigHistory.read(sourceID: sourceID, topic: kafka.configTopic,
                                                     configuration: kafka.consumer("stream-manager-cli"), logger: logger)
         guard let target = ConfigHistory.find(to, in: versions) else {

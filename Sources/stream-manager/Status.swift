@@ -20,8 +20,7 @@ struct Status: AsyncParsableCommand {
     @Flag(help: "Keep watching: print again whenever the status topic changes.")
     var watch = false
 
-    @Option(help: "Config file whose kafka and manager sections (topics, security) to use.")
-    var config: String?
+    @OptionGroup var sections: ConfigSections
 
     func run() async throws {
         try await withKafkaClientsClosed { try await execute() }
@@ -29,8 +28,7 @@ struct Status: AsyncParsableCommand {
 
     private func execute() async throws {
         let logger = global.makeLogger(label: "stream-manager.status")
-        let file = try config.map { try ConfigLoader.loadOrThrow(contentsOf: $0, options: .lenient) }
-        let kafka = try KafkaClientSettings(global: global, file: file)
+        let kafka = try sections.kafka(global)
         let format = output
         guard watch else {
             let board = try await StatusWatch.snapshot(topic: kafka.statusTopic, configuration: kafka.consumer("stream-manager-status"),

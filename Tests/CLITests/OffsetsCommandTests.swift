@@ -132,7 +132,10 @@ struct OffsetsCommandTests {
 
         // Pause: the final cursor is committed before the status says STOPPED.
         try cluster.produce([Self.generator(enabled: false)])
-        #expect(try Self.state(cluster, "STOPPED") != nil)
+        let pausedStatus = try Self.state(cluster, "STOPPED")
+        #expect(pausedStatus?["reason"] as? String == "disabled", "\(pausedStatus ?? [:])")
+        let table = try cluster.cli(["status"])
+        #expect(table.stdout.contains("STOPPED (disabled)"), "\(table.stdout)")
         let firstRun = try Self.seqs(cluster)
         #expect(firstRun.count == Set(firstRun).count && Set(firstRun) == Set(0..<firstRun.count), "first run not 0..<n")
         let paused = try #require(try Self.record(cluster)?["cursor"] as? Int)

@@ -124,15 +124,7 @@ public struct OffsetsAdmin: Sendable {
         let reader = CompactedTopicReader(topic: topics.offsets, configuration: consumer("stream-manager-offsets"), logger: logger)
         let (values, duplicates) = try await reader.snapshot()
         for d in duplicates { logger.warning("\(topics.offsets): \(d)") }
-        var cursors: [String: CommittedCursor] = [:]
-        for (key, record) in values {
-            guard let value = record.value, let cursor = CommittedCursor(json: value) else {
-                logger.warning("ignoring unreadable offsets record for \(key)")
-                continue
-            }
-            cursors[key] = cursor
-        }
-        return cursors
+        return OffsetStore.cursors(values, logger: logger)
     }
 
     private func liveConfig(_ sourceID: String) async throws -> LiveConfig? {

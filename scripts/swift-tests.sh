@@ -46,10 +46,11 @@ SERIAL_TIMED=(--no-parallel --filter "$TIMED")
 
 logs=$(mktemp -d)
 run() {  # name, arguments…
-  local name=$1
+  local name=$1 start=$SECONDS
   shift
   timeout --kill-after=30 "$TIMEOUT" "$BUNDLE" --testing-library swift-testing "$@" >"$logs/$name.log" 2>&1
   echo $? >"$logs/$name.rc"
+  echo $((SECONDS - start)) >"$logs/$name.seconds"
 }
 { run cli "${CLI[@]}"; TEST_BROKER=tansu LD_LIBRARY_PATH="${tansu_env#LD_LIBRARY_PATH=}" run cli-tansu "${ON_TANSU[@]}"; } &
 run operator "${OPERATOR[@]}" &
@@ -59,6 +60,7 @@ wait
 pkill -f "$ROOT/.cache/tansu/bin/tansu broker" 2>/dev/null || true
 
 status=0
+summary=""
 for name in cli cli-tansu operator parallel timed; do
   rc=$(cat "$logs/$name.rc")
   echo "===== test group '$name' (exit $rc) ====="
@@ -71,6 +73,11 @@ for name in cli cli-tansu operator parallel timed; do
     [ "$rc" -eq 0 ] && rc=1
   fi
   [ "$rc" -ne 0 ] && status=1
+  summary+="group '$name': exit $rc after $(cat "$logs/$name.seconds") s"$'\n'
+  # The failed tests and issues of the group, so the end of a long log says what went wrong.
+  summary+="$(grep -E '✘|timed out|Fatal error' "$logs/$name.log" | head -40)"$'\n'
 done
+echo "===== summary ====="
+printf '%s' "$summary" | sed '/^$/d'
 rm -rf "$logs"
 exit "$status"

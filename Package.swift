@@ -233,6 +233,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["Kafka", "TestSupport"],
+            exclude: ["Server"],
             swiftSettings: strict
         ),
     ]

@@ -27,7 +27,7 @@ BUNDLE="$("$SWIFT" build --show-bin-path)/StreamManagerPackageTests.xctest"
 # against Tansu (an independent Kafka-compatible broker, librdkafka 2.16 on LD_LIBRARY_PATH, every
 # child inheriting it): TestBroker starts the broker TEST_BROKER names. The CLI suites that never
 # talk to a broker (validate, kafka-dev itself) run once.
-CLI=(--no-parallel --filter CLITests)
+CLI=(--no-parallel --filter CLITests --skip BudgetFleetTests)
 BROKER_SUITES="OperatorCommandTests|FleetTests|DefaultsTests|CoalescingTests|HostileConfigTests|OperatorHealthTests"
 BROKER_SUITES+="|SourceAccessTests|StatusHygieneTests|StaleStatusGuardTests|ChangeCommandsTests|OffsetsCommandTests"
 ON_TANSU=(--no-parallel --filter "$BROKER_SUITES")
@@ -35,6 +35,9 @@ tansu_env=$(scripts/tansu.sh env) || { echo "swift-tests: cannot install Tansu (
 # Lane 2: StreamOperator in the process: swift-metrics is bootstrapped once per process, so the
 # operator tests (OperatorTests, ConfigMapOperatorTests) share /metrics and run one at a time.
 OPERATOR=(--no-parallel --filter OperatorTests --filter KubernetesTests)
+# Then the fleet-wide budget suite (three managers and an API server, about 3 minutes of
+# wall-clock windows): its own process so it runs beside the long CLI lane, not after it.
+BUDGETS=(--no-parallel --filter BudgetFleetTests)
 # Lane 3: everything else in parallel (a cluster, a server or a temporary file of its own per
 # test), then, one at a time once that is done, the suites with timing assertions (request and
 # record rates, CPU-bound parsing limits, how fast a cancelled transfer ends), which fail on a
@@ -53,7 +56,7 @@ run() {  # name, arguments…
   echo $((SECONDS - start)) >"$logs/$name.seconds"
 }
 { run cli "${CLI[@]}"; TEST_BROKER=tansu LD_LIBRARY_PATH="${tansu_env#LD_LIBRARY_PATH=}" run cli-tansu "${ON_TANSU[@]}"; } &
-run operator "${OPERATOR[@]}" &
+{ run operator "${OPERATOR[@]}"; run budgets "${BUDGETS[@]}"; } &
 { run parallel "${PARALLEL[@]}"; run timed "${SERIAL_TIMED[@]}"; } &
 wait
 # Brokers a crashed or timed-out test process could not stop.
@@ -61,7 +64,7 @@ pkill -f "$ROOT/.cache/tansu/bin/tansu broker" 2>/dev/null || true
 
 status=0
 summary=""
-for name in cli cli-tansu operator parallel timed; do
+for name in cli cli-tansu operator budgets parallel timed; do
   rc=$(cat "$logs/$name.rc")
   echo "===== test group '$name' (exit $rc) ====="
   cat "$logs/$name.log"

@@ -21,9 +21,14 @@ public final class CompactedTopicFollower: Service, Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let consumer = Mutex<KafkaConsumer?>(nil)
+    private let observe: (@Sendable (ConsumerRecord) -> Void)?
 
-    public init(topic: String, configuration: KafkaConsumerConfiguration, logger: Logger) {
+    /// `observe` sees every record as it is read (tombstones included), for readers that act on
+    /// records rather than look them up.
+    public init(topic: String, configuration: KafkaConsumerConfiguration, logger: Logger,
+                observe: (@Sendable (ConsumerRecord) -> Void)? = nil) {
         self.topic = topic
+        self.observe = observe
         var configuration = configuration
         configuration.groupID = nil
         self.configuration = configuration
@@ -68,6 +73,7 @@ public final class CompactedTopicFollower: Service, Sendable {
                 s.positions[record.partition] = max(s.positions[record.partition] ?? 0, record.offset + 1)
             }
         }
+        if let observe { for record in batch.records { observe(record) } }
     }
 
     /// Whether every partition has been read up to `ends`.

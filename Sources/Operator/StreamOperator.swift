@@ -48,7 +48,8 @@ public final class StreamOperator: Service, Sendable {
         let properties = try settings.config.kafka.resolvedProperties()
         self.properties = properties
         // The desired-state source decides what runs: the runtime takes only the shared settings.
-        runtime = StreamRuntime(config: settings.config, bootstrapServers: settings.bootstrapServers, logger: logger)
+        let runtime = StreamRuntime(config: settings.config, bootstrapServers: settings.bootstrapServers, logger: logger)
+        self.runtime = runtime
 
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: settings.bootstrapServers)
         producerConfiguration.clientID = "stream-manager-status"
@@ -59,9 +60,10 @@ public final class StreamOperator: Service, Sendable {
         let statusTopic = settings.statusTopic
         brokerHealth = BrokerHealth { try await statusProducer.probe(topic: statusTopic, timeout: .seconds(2)) }
         if case .kafka = settings.desiredSource, settings.shareSources {
+            // Budget pauses other replicas announce hold this one's requests too.
             let view = StatusTopicView(topic: settings.statusTopic,
                                        configuration: Self.reader("stream-manager-status-reader", settings, properties),
-                                       logger: logger)
+                                       logger: logger, onBudgetPause: { runtime.budgets.apply($0) })
             statusView = view
             ownership = Ownership()
             staleGuard = StaleStatusGuard(view: view, instanceID: settings.instanceID)
@@ -70,9 +72,14 @@ public final class StreamOperator: Service, Sendable {
             ownership = nil
             staleGuard = nil
         }
+        let statusWriter = KafkaStatusWriter(topic: settings.statusTopic, producer: statusProducer, logger: logger)
+        let instanceID = settings.instanceID
+        runtime.budgets.onPause { pause in
+            statusWriter.write(key: BudgetPauseRecord.key(pause.budget), value: BudgetPauseRecord(pause, instanceID: instanceID).json())
+        }
         publisher = StatusPublisher(
             identity: .init(instanceID: settings.instanceID, configSource: settings.configSourceName),
-            writer: KafkaStatusWriter(topic: settings.statusTopic, producer: statusProducer, logger: logger),
+            writer: statusWriter,
             runtime: runtime, interval: settings.statusInterval, ownership: ownership, staleGuard: staleGuard,
             statusView: statusView, logger: logger)
 

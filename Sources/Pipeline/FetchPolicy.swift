@@ -63,8 +63,10 @@ public final class FetchPolicy: Sendable {
         var requests = 0, successes = 0, failures = 0, notModified = 0, retries = 0
     }
 
+    private let sourceID: String
     private let connector: any SourceConnector
     private let limiter: TokenBucket
+    private let budgets: BudgetBoard?
     private let cache: ResponseCache<FetchResult>
     private let clock: any PipelineClock
     private let settings: Mutex<Settings>
@@ -72,10 +74,14 @@ public final class FetchPolicy: Sendable {
     private let requestCounter: Counter
     private let errorCounter: Counter
 
+    /// `budgets`: the fleet-wide budgets; a fetch of a source in one also waits for its slot there.
     public init(sourceID: String, connector: any SourceConnector, limiter: TokenBucket, settings: Settings,
-                clock: any PipelineClock = SystemPipelineClock()) {
+                budgets: BudgetBoard? = nil, clock: any PipelineClock = SystemPipelineClock()) {
+        self.sourceID = sourceID
         self.connector = connector
         self.limiter = limiter
+        self.budgets = budgets
+        budgets?.started(sourceID: sourceID)
         self.clock = clock
         self.settings = Mutex(settings)
         cache = ResponseCache(ttl: settings.cacheTTL, maxEntries: 256, clock: clock)
@@ -120,7 +126,10 @@ public final class FetchPolicy: Sendable {
     }
 
     private func attempt(_ request: FetchRequest, timeout: Duration) async throws -> FetchResult {
+        // Both limits hold, so the stricter one wins: the source's own rate (and its API host's),
+        // then its slot in the fleet-wide budget.
         try await limiter.acquire()
+        try await budgets?.acquire(sourceID: sourceID)
         counts.withLock { $0.requests += 1 }
         requestCounter.increment()
         do {
@@ -128,6 +137,7 @@ public final class FetchPolicy: Sendable {
             request.timeout = timeout > .zero ? timeout : nil
             let result = try await withTimeout(timeout) { [connector, request] in try await connector.fetch(request) }
             if result.notModified { limiter.refund() }  // a 304 costs no rate budget
+            budgets?.succeeded(sourceID: sourceID)
             counts.withLock {
                 $0.successes += 1
                 if result.notModified { $0.notModified += 1 }
@@ -136,6 +146,9 @@ public final class FetchPolicy: Sendable {
         } catch {
             counts.withLock { $0.failures += 1 }
             errorCounter.increment()
+            if let refusal = error as? ConnectorError, refusal.isThrottle, let status = refusal.httpStatus {
+                budgets?.throttled(sourceID: sourceID, status: status, retryAfter: refusal.retryAfter)
+            }
             throw error
         }
     }

@@ -63,12 +63,19 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible, Equatabl
     public var message: String
     public var isRetriable: Bool
     public var retryAfter: Duration?
+    /// The HTTP status of the answer that failed, for HTTP sources (a 429 or 503 pauses the
+    /// source's budget).
+    public var httpStatus: Int?
 
-    public init(_ message: String, isRetriable: Bool = true, retryAfter: Duration? = nil) {
+    public init(_ message: String, isRetriable: Bool = true, retryAfter: Duration? = nil, httpStatus: Int? = nil) {
         self.message = message
         self.isRetriable = isRetriable
         self.retryAfter = retryAfter
+        self.httpStatus = httpStatus
     }
+
+    /// An answer that asks the client to slow down: every source in the budget waits.
+    public var isThrottle: Bool { httpStatus == 429 || httpStatus == 503 }
 
     public var description: String { message }
 }

@@ -19,6 +19,16 @@ enum ConfigRecord {
                                                      error: errors.joined(separator: "; ")))
     }
 
+    /// One `__budget:<name>` record: the budget, or its refusal (the budget keeps its last good
+    /// definition, and sources naming a budget that never had one are refused with this error).
+    static func budgetEvent(name: String, value: [UInt8], configVersion: String) -> DesiredStateEvent {
+        let result = ConfigLoader.parseBudgetDocument(data: Data(value), name: name)
+        if let budget = result.value { return .budget(name: name, budget) }
+        let errors = result.diagnostics.filter { $0.severity == .error }.map(describe)
+        return .rejectBudget(name: name, Rejection(configHash: ConfigHash.sha256Hex(value), configVersion: configVersion,
+                                                   error: errors.joined(separator: "; ")))
+    }
+
     /// `line 3, column 9: sources.x.ingestion.mode: unknown value 'fast'` (1-based).
     static func describe(_ d: Diagnostic) -> String {
         let place = d.line > 0 ? "line \(d.line), column \(d.column): " : ""

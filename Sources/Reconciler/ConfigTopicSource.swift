@@ -3,7 +3,7 @@ import Logging
 import StreamConfig
 
 /// Desired state from the compacted config topic (key = source id, value = source entry,
-/// tombstone = delete). The initial sync reads every partition to its high watermark, then
+/// tombstone = delete; `__budget:<name>` keys hold the budgets). The initial sync reads every partition to its high watermark, then
 /// follows; `config_version` is `kafka:<partition>:<offset>`. A record that does not parse or
 /// validate — or reaches outside the operator's `manager.source_access` — is a `reject`:
 /// whatever runs for that source keeps its last good config.
@@ -39,7 +39,9 @@ public struct ConfigTopicSource: DesiredStateSource {
                         emit(e)
                     }
                 case .delete(let key, let tombstone):
-                    if !Self.isReserved(key) {
+                    if let name = BudgetConfig.name(fromRecordKey: key) {
+                        emit(.budget(name: name, nil))
+                    } else if !Self.isReserved(key) {
                         emit(.delete(sourceID: key, configVersion: Self.version(tombstone)))
                     }
                 case .duplicateKey(let duplicate):
@@ -58,6 +60,9 @@ public struct ConfigTopicSource: DesiredStateSource {
     static func isReserved(_ key: String) -> Bool { key.hasPrefix("__") }
 
     static func event(_ record: ConsumerRecord, access: SourceAccessPolicy = SourceAccessPolicy()) -> DesiredStateEvent? {
+        if let key = record.keyString, let name = BudgetConfig.name(fromRecordKey: key), let value = record.value {
+            return ConfigRecord.budgetEvent(name: name, value: value, configVersion: version(record))
+        }
         guard let key = record.keyString, !isReserved(key), let value = record.value else { return nil }
         return ConfigRecord.event(sourceID: key, value: value, configVersion: version(record), access: access)
     }

@@ -15,6 +15,11 @@ public enum DesiredStateEvent: Sendable, Equatable {
     /// nothing that runs changes.
     case documentError(Rejection)
     case initDone
+    /// A budget's definition (nil: deleted), from `budgets.<name>` of a document or a
+    /// `__budget:<name>` record.
+    case budget(name: String, BudgetConfig?)
+    /// A budget record that does not parse or validate: the budget keeps its last good definition.
+    case rejectBudget(name: String, Rejection)
     /// An operator asked for a running stream to be restarted (the config topic only; not part
     /// of the desired state: see `RestartRequest`).
     case restart(RestartRequest)

@@ -23,7 +23,8 @@ public struct DesiredStateStore: Sendable {
         case .initDone:
             let fresh = relisting ?? state
             relisting = nil
-            let changed = Set(fresh.sources.keys).union(state.sources.keys).union(fresh.rejections.keys).union(state.rejections.keys)
+            var changed = Set(fresh.sources.keys).union(state.sources.keys).union(fresh.rejections.keys).union(state.rejections.keys)
+            if fresh.budgets != state.budgets { changed.formUnion(state.sources.keys) }
             state = fresh
             isSynced = true
             documentError = nil  // a complete snapshot means the document parsed
@@ -44,6 +45,15 @@ public struct DesiredStateStore: Sendable {
                 s.rejections[id] = nil
             }
             return [id]
+        case .budget(let name, let budget):
+            update { s in
+                s.budgets[name] = budget
+                s.budgetRejections[name] = nil
+            }
+            return sources(naming: name)
+        case .rejectBudget(let name, let rejection):
+            update { $0.budgetRejections[name] = rejection }
+            return sources(naming: name)
         case .restart:
             return []  // an action on what runs, not a change of what is desired
         case .documentError(let rejection):
@@ -54,6 +64,11 @@ public struct DesiredStateStore: Sendable {
             update { s in for id in ids { s.rejections[id] = rejection } }
             return ids
         }
+    }
+
+    /// The sources that name a budget: whether they may run depends on it.
+    private func sources(naming budget: String) -> Set<String> {
+        Set((relisting ?? state).sources.values.filter { $0.config.budget == budget }.map(\.sourceID))
     }
 
     private mutating func update(_ body: (inout DesiredState) -> Void) {

@@ -17,6 +17,7 @@ enum DocumentSnapshot {
         }
         let warnings = result.diagnostics.filter { $0.severity == .warning }
         var events: [DesiredStateEvent] = [.initStarted]
+        for name in config.budgets.keys.sorted() { events.append(.budget(name: name, config.budgets[name]!)) }
         for id in config.sources.keys.sorted() {
             let own = warnings.filter { $0.path.hasPrefix("sources.\(id)") }.map { $0.formatted(file: origin) }
             events.append(.apply(DesiredSource(sourceID: id, config: config.sources[id]!, configVersion: version, warnings: own)))

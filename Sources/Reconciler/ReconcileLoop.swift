@@ -92,6 +92,8 @@ public final class ReconcileLoop: Service, Sendable {
         var restartBackoffs: [String: RestartBackoff] = [:]
         /// Automatic restarts per source.
         var restarts: [String: Int] = [:]
+        /// Whether the runtime's budget board was last given any budget.
+        var budgetsShared = false
     }
 
     /// A restart asked for and not yet carried out (the stream it is for, and why).
@@ -219,8 +221,22 @@ public final class ReconcileLoop: Service, Sendable {
             }
             return changed
         }
+        shareBudgets()
         markDirty(ids.sorted())
         if event == .initDone { wake.continuation.yield() }
+    }
+
+    /// Gives the runtime's budget board the budgets and their members as the desired state has
+    /// them now (every replica computes the same shares from the same state; see
+    /// docs/architecture.md, "Fleet-wide API budgets"). Nothing to do while no budget exists.
+    private func shareBudgets() {
+        let inputs = state.withLock { s -> ([String: BudgetConfig], [String: SourceConfig])? in
+            guard s.store.isSynced, !s.store.state.budgets.isEmpty || s.budgetsShared else { return nil }
+            s.budgetsShared = !s.store.state.budgets.isEmpty
+            return (s.store.state.budgets, s.store.state.sources.mapValues(\.config))
+        }
+        guard let (budgets, sources) = inputs else { return }
+        runtime.budgets.update(budgets: budgets, members: BudgetMembership.members(budgets: budgets, sources: sources))
     }
 
     private func markDirty(_ ids: [String]) {
@@ -256,13 +272,20 @@ public final class ReconcileLoop: Service, Sendable {
             if running != nil { await release(id) }
             return nil
         }
-        let (wanted, rejection, published, failure, restartedAt) = state.withLock { s in
+        var (wanted, rejection, published, failure, restartedAt) = state.withLock { s in
             (s.store.state.sources[id], s.store.state.rejections[id], s.published[id], s.failures[id], s.restartedAt[id])
+        }
+        // A config naming a budget nobody defined is refused like an invalid one: what runs keeps
+        // running; nothing starts.
+        let missingBudget = wanted.flatMap { w in state.withLock { $0.store.state.missingBudget(of: w) } }
+        if let missingBudget {
+            rejection = missingBudget
+            wanted = running
         }
         var desired = DesiredState()
         if let wanted {
             desired.sources[id] = wanted
-        } else if running == nil {
+        } else if running == nil, missingBudget == nil {
             desired.sources[id] = await lastAccepted(id, rejected: rejection)
         }
         desired.rejections[id] = rejection

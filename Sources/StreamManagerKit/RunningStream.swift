@@ -38,7 +38,7 @@ final class RunningStream: Sendable {
                                               sharedHost: connector.apiHost)
         let api = FetchPolicy(sourceID: source.sourceID, connector: connector, limiter: limiter,
                               settings: FetchPolicy.Settings(source: source.config, retryBackoffBase: components.retryBackoffBase),
-                              clock: components.clock)
+                              budgets: components.budgets, clock: components.clock)
         self.api = api
         loop = IngestionLoop(settings: IngestionSettings(source.config.ingestion), cursor: cursor, clock: components.clock,
                              fetch: { request in

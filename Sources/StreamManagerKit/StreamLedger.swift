@@ -58,6 +58,7 @@ final class StreamLedger: Sendable {
     let redaction: Redaction
     private let logger: Logger
     private let drained = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let budgets: BudgetBoard
 
     init(sourceID: String, streamID: String, source: DesiredSource, committed: String?, components: RuntimeComponents,
          redaction: Redaction, logger: Logger) {
@@ -69,6 +70,7 @@ final class StreamLedger: Sendable {
         resolver = components.resolver
         offsets = components.offsets
         outcomes = components.outcomes
+        budgets = components.budgets
         self.redaction = redaction
         self.logger = logger
     }
@@ -272,8 +274,10 @@ final class StreamLedger: Sendable {
         let ingestion = IngestionSettings(s.source.config.ingestion)
         let interval = ingestion.mode == .batch ? ingestion.scheduleInterval : ingestion.pollingInterval
         let timeout = Saturating.wholeMilliseconds(seconds: SettingBounds.timeout.clamp(s.source.config.timeoutSeconds, nanAs: 30))
+        // A source held back by its budget (slot spacing, a pause) is waiting, not stalled.
+        let hold = budgets.hold(of: sourceID)
         let activity = StreamActivity(now: now, lastFetchAt: s.lastFetchAt,
-                                      fetchBound: StallBounds.noFetch(interval: interval, timeout: timeout),
+                                      fetchBound: StallBounds.noFetch(interval: max(interval, hold), timeout: timeout) + hold,
                                       pendingCount: s.tracker.pendingCount, pendingSince: s.pendingSince,
                                       lastSettleAt: s.lastSettleAt, enqueueSince: s.enqueueSince, lastError: s.lastError,
                                       producerError: s.enqueueSince == nil ? nil : sink.lastClientError.map { "\($0.code.name), \($0.code.text)" })

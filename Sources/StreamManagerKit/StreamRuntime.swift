@@ -60,7 +60,13 @@ public final class StreamRuntime: Service, Sendable {
     /// and reading it builds a dictionary of every variable.
     private let environment: [String: String]
 
-    /// `config` gives the shared settings; its `sources` are ignored (streams are started one by one).
+    /// The fleet-wide request budgets every fetch of a budgeted source waits on. Seeded from
+    /// `config` (its `budgets` and the members among its `sources`); the reconciler keeps it
+    /// current with the desired state.
+    public let budgets = BudgetBoard()
+
+    /// `config` gives the shared settings; its `sources` are ignored (streams are started one by
+    /// one) except to share out its `budgets`.
     public init(config: StreamManagerConfig, bootstrapServers: [String]? = nil, registry: ConnectorRegistry = .shared,
                 logger: Logger = Logger(label: "stream-manager"), clock: any PipelineClock = SystemPipelineClock(),
                 useOffsetsTopic: Bool = true, lagCheckInterval: Duration = .seconds(5)) {
@@ -75,6 +81,8 @@ public final class StreamRuntime: Service, Sendable {
         self.useOffsetsTopic = useOffsetsTopic
         self.lagCheckInterval = lagCheckInterval
         environment = ProcessInfo.processInfo.environment
+        budgets.update(budgets: config.budgets,
+                       members: BudgetMembership.members(budgets: config.budgets, sources: config.sources))
     }
 
     // MARK: lifecycle
@@ -110,7 +118,7 @@ public final class StreamRuntime: Service, Sendable {
         }
         let redriver = try RedriveService.redriver(config: config, bootstrapServers: bootstrapServers, logger: logger)
         let components = RuntimeComponents(queue: queue, throttler: throttler, resolver: resolver,
-                                           limiters: RateLimiterRegistry(clock: clock), sink: sink, outcomes: outcomes,
+                                           limiters: RateLimiterRegistry(clock: clock), budgets: budgets, sink: sink, outcomes: outcomes,
                                            offsets: offsets, clock: clock, retryBackoffBase: config.kafka.retryBackoffBase)
         let (launches, continuation) = AsyncStream<RunningStream>.makeStream()
         state.withLock { s in

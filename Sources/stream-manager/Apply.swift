@@ -8,7 +8,7 @@ import Reconciler
 import StreamConfig
 import Synchronization
 
-/// `stream-manager apply -f FILE`: publish the file's changed sources to the config topic.
+/// `stream-manager apply -f FILE`: publish the file's changed budgets and sources to the config topic.
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Publish a config file's sources to the config topic (only those that changed).",
@@ -59,18 +59,23 @@ struct Apply: AsyncParsableCommand {
             _ = await TopicSetup.checkCompaction(existing, admin: admin, logger: logger, timeout: .seconds(1))
         }
         let live = try await LiveTopic.read(kafka, logger: logger)
-        let changes = planConfigChanges(file: config.sources, live: live, prune: prune)
-        try await LiveTopic.printPlan(changes, live: live, kafka: kafka, logger: logger)
+        let budgetChanges = planBudgetChanges(file: config.budgets, live: live.budgets, prune: prune)
+        let changes = planConfigChanges(file: config.sources, live: live.sources, prune: prune)
+        for change in budgetChanges { print(change.line) }
+        try await LiveTopic.printPlan(changes, live: live.sources, kafka: kafka, logger: logger)
         guard !dryRun else { return }
-        guard !changes.isEmpty else {
+        guard !changes.isEmpty || !budgetChanges.isEmpty else {
             print("nothing to apply: \(kafka.configTopic) already matches \(file)")
             return
         }
         let writer = try ConfigTopicWriter(topic: kafka.configTopic, bootstrapServers: kafka.bootstrapServers,
                                            properties: kafka.properties, logger: logger)
-        let versions = try await writer.publish(changes, provenance: .fromEnvironment(appliedBy: appliedBy, gitCommit: gitCommit))
+        let provenance = ConfigTopicWriter.Provenance.fromEnvironment(appliedBy: appliedBy, gitCommit: gitCommit)
+        // Budgets first, delivered, so no source arrives before the budget it names.
+        try await writer.publish(budgetChanges, provenance: provenance)
+        let versions = try await writer.publish(changes, provenance: provenance)
         await writer.close()
-        print("applied \(changes.count) change(s) to \(kafka.configTopic)")
+        print("applied \(changes.count + budgetChanges.count) change(s) to \(kafka.configTopic)")
         fflush(nil)
         logger.debug("published", metadata: ["versions": "\(versions)"])
         if wait { try await StatusWait.applied(changes, kafka: kafka, logger: logger, timeout: timeout, command: "apply --wait") }
@@ -97,12 +102,14 @@ enum LiveTopic {
                                               logger: logger)
     }
 
-    static func read(_ kafka: KafkaClientSettings, logger: Logger) async throws -> [String: LiveConfig] {
+    static func read(_ kafka: KafkaClientSettings, logger: Logger) async throws
+        -> (sources: [String: LiveConfig], budgets: [String: BudgetConfig?]) {
         let admin = try KafkaAdmin(configuration: kafka.admin(), logger: logger)
-        guard try await admin.partitions(of: kafka.configTopic) != nil else { return [:] }
-        let (live, warnings) = try await LiveConfigReader.read(topic: kafka.configTopic,
-                                                               configuration: kafka.consumer("stream-manager-cli"), logger: logger)
+        guard try await admin.partitions(of: kafka.configTopic) != nil else { return ([:], [:]) }
+        let (live, budgets, warnings) = try await LiveConfigReader.read(topic: kafka.configTopic,
+                                                                        configuration: kafka.consumer("stream-manager-cli"),
+                                                                        logger: logger)
         for w in warnings { logger.warning("\(w)") }
-        return live
+        return (live, budgets)
     }
 }

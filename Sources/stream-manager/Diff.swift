@@ -7,7 +7,8 @@ struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the plan of a config file against the config topic.",
         discussion: """
-            One line per source: '+ <id>' (new), '- <id>' (in the topic, not in the file; \
+            One line per budget ('+ budget <name>', '~ budget <name> (requests: 60 → 30)', \
+            '- budget <name>'), then one per source: '+ <id>' (new), '- <id>' (in the topic, not in the file; \
             removed by 'apply --prune'), '~ <id> (<path>: <old> → <new>, …)', each followed by how \
             the running fleet takes it and where the source runs now: '[hot; runs on m1]' (new, \
             remove, hot, restart, enable, disable). Exit 0 when nothing differs, 2 when something \
@@ -29,10 +30,12 @@ struct Diff: AsyncParsableCommand {
             let config = try ConfigFile.loadStrict(file)
             let kafka = try KafkaClientSettings(global: global, file: config)
             let live = try await LiveTopic.read(kafka, logger: logger)
-            let changes = planConfigChanges(file: config.sources, live: live, prune: true)
-            try await LiveTopic.printPlan(changes, live: live, kafka: kafka, logger: logger)
+            let budgetChanges = planBudgetChanges(file: config.budgets, live: live.budgets, prune: true)
+            let changes = planConfigChanges(file: config.sources, live: live.sources, prune: true)
+            for change in budgetChanges { print(change.line) }
+            try await LiveTopic.printPlan(changes, live: live.sources, kafka: kafka, logger: logger)
             fflush(nil)
-            if !changes.isEmpty { throw ExitCode(2) }
+            if !changes.isEmpty || !budgetChanges.isEmpty { throw ExitCode(2) }
         } catch let exit as ExitCode {
             throw exit
         } catch {

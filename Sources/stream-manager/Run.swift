@@ -128,7 +128,9 @@ struct Run: AsyncParsableCommand {
         let writer = try ConfigTopicWriter(topic: config.manager.configTopic, bootstrapServers: bootstrapServers,
                                            properties: [:], logger: logger)
         let changes = planConfigChanges(file: config.sources, live: [:], prune: false)
-        try await writer.publish(changes, provenance: .fromEnvironment(appliedBy: "stream-manager run (embedded)"))
+        let provenance = ConfigTopicWriter.Provenance.fromEnvironment(appliedBy: "stream-manager run (embedded)")
+        try await writer.publish(planBudgetChanges(file: config.budgets, live: [:], prune: false), provenance: provenance)
+        try await writer.publish(changes, provenance: provenance)
         await writer.close()
         logger.info("published \(changes.count) source(s) of \(self.config ?? "") to \(config.manager.configTopic)")
     }

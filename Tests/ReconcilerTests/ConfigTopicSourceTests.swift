@@ -17,6 +17,8 @@ struct ConfigTopicSourceTests {
         case .delete(let id, let v): return "delete \(id) \(v)"
         case .documentError: return "documentError"
         case .restart(let r): return "restart \(r.sourceID) \(r.streamID)"
+        case .budget(let name, let b): return "budget \(name) \(b.map { "\($0.requests)/\($0.intervalSeconds)" } ?? "deleted")"
+        case .rejectBudget(let name, _): return "rejectBudget \(name)"
         }
     }
 
@@ -37,6 +39,7 @@ struct ConfigTopicSourceTests {
         try await put("d", nil)                                                       // 5: tombstone
         try await put("__lock", gen)                                                  // 6: reserved, ignored
         try await put("__restart:b", #"{"stream_id":"b-1"}"#)                         // 7: a past request, not replayed
+        try await put("__budget:api", #"{"requests":60,"interval_seconds":10}"#)     // 8: a budget
 
         let source = ConfigTopicSource(topic: "stream-config", configuration: .init(bootstrapServers: cluster.bootstrapList),
                                        logger: Self.logger)
@@ -46,17 +49,22 @@ struct ConfigTopicSourceTests {
             events.append(e)
             if e == .initDone { break }
         }
-        #expect(events.map(Self.describe) == ["init", "apply a kafka:0:2 warnings", "apply b kafka:0:1", "reject c kafka:0:3", "initDone"])
-        if case .reject(_, let r) = events[3] {
+        #expect(events.map(Self.describe) == ["init", "budget api 60/10.0", "apply a kafka:0:2 warnings", "apply b kafka:0:1",
+                                              "reject c kafka:0:3", "initDone"])
+        if case .reject(_, let r) = events[4] {
             #expect(r.error.contains("line 1") && r.error.contains("ingestion.mode") && r.configHash?.count == 64)
         }
-        try await put("b", #"{"source_type":"generator","topic":"t","ingestion":{"polling_interval_seconds":9}}"#)  // 8
-        try await put("__restart:b", #"{"stream_id":"b-2","requested_by":"ops"}"#)  // 9
-        try await put("__restart:c", "not json")  // 10: ignored
-        try await put("a", nil)  // 11
+        try await put("b", #"{"source_type":"generator","topic":"t","ingestion":{"polling_interval_seconds":9}}"#)  // 9
+        try await put("__restart:b", #"{"stream_id":"b-2","requested_by":"ops"}"#)  // 10
+        try await put("__restart:c", "not json")  // 11: ignored
+        try await put("a", nil)  // 12
+        try await put("__budget:api", #"{"requests":30,"interval_seconds":10}"#)  // 13: changed
+        try await put("__budget:api", #"{"requests":0}"#)  // 14: refused, the last good one stands
+        try await put("__budget:api", nil)  // 15: deleted
         var changes: [String] = []
-        while changes.count < 3, let e = await iterator.next() { changes.append(Self.describe(e)) }
-        #expect(changes == ["apply b kafka:0:8", "restart b b-2", "delete a kafka:0:11"])
+        while changes.count < 6, let e = await iterator.next() { changes.append(Self.describe(e)) }
+        #expect(changes == ["apply b kafka:0:9", "restart b b-2", "delete a kafka:0:12", "budget api 30/10.0", "rejectBudget api",
+                            "budget api deleted"])
         await producer.close()
     }
 }

@@ -45,7 +45,7 @@ struct ExampleConfigTests {
                     "buffer_size", "buffer_flush_interval_seconds", "schedule_interval_seconds",
                     "rate_limit_per_minute", "timeout_seconds", "cache_ttl_seconds", "dlq_topic", "connector",
                     "kind", "area", "user_agent", "map_key", "product", "day_range", "fields_path", "data_path",
-                    "key_field"]
+                    "key_field", "budgets", "requests", "interval_seconds", "hosts", "budget"]
         for key in keys {
             #expect(text.contains("\(key):"), "\(key) missing from the example")
         }

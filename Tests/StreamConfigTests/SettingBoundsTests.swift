@@ -271,6 +271,9 @@ struct SettingBoundsTests {
             let section = Self.docSections.first { bound.key.hasPrefix($0.prefix) }
             check(bound, heading: section?.heading ?? "## Sources", key: String(bound.key.split(separator: ".").last!))
         }
+        for bound in [SettingBounds.budgetRequests, SettingBounds.budgetInterval] {
+            check(bound, heading: "### `budgets`", key: bound.key)
+        }
         let generator = SettingBounds.Generator.self
         for bound in [generator.ratePerSecond, generator.totalRecords, generator.payloadBytes, generator.keyCardinality] {
             check(bound, heading: "**`generator`** — synthetic records for demos, benchmarks and tests.", key: bound.key)

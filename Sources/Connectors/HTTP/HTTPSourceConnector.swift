@@ -87,6 +87,6 @@ public final class HTTPSourceConnector: SourceConnector {
         let redaction = client.redaction.adding(secretsIn: response.url)
         let detail = interpreter.errorDetail(response.body).map { BodyExcerpt.make(text: $0, redaction: redaction) }
         let text = detail.map { "\(error.message) (\(request.method) \(error.url)): \($0)" } ?? error.description
-        return ConnectorError(text, isRetriable: error.isRetriable, retryAfter: error.retryAfter)
+        return ConnectorError(text, isRetriable: error.isRetriable, retryAfter: error.retryAfter, httpStatus: response.status)
     }
 }

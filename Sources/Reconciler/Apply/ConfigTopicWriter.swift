@@ -66,6 +66,20 @@ public struct ConfigTopicWriter: Sendable {
         }
     }
 
+    /// Publishes budget changes (key `__budget:<name>`, canonical JSON; tombstones for removals)
+    /// and waits for every delivery, so sources published next find their budget.
+    public func publish(_ budgets: [BudgetChange], provenance: Provenance) async throws {
+        let headers = headers(provenance)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for change in budgets {
+                let record = ProducerRecord(topic: topic, key: Array(BudgetConfig.recordKey(change.name).utf8),
+                                            value: change.config.map { Array($0.canonicalJSON.utf8) }, headers: headers)
+                group.addTask { [producer] in _ = try await producer.sendAndWait(record) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     /// Publishes a restart request (key `__restart:<id>`); returns its `kafka:<partition>:<offset>`.
     @discardableResult
     public func publish(_ request: RestartRequest, provenance: Provenance) async throws -> String {

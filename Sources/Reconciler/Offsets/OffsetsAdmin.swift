@@ -129,7 +129,7 @@ public struct OffsetsAdmin: Sendable {
 
     private func liveConfig(_ sourceID: String) async throws -> LiveConfig? {
         guard try await exists(topics.config) else { return nil }
-        let (live, _) = try await LiveConfigReader.read(topic: topics.config, configuration: consumer("stream-manager-offsets-config"),
+        let (live, _, _) = try await LiveConfigReader.read(topic: topics.config, configuration: consumer("stream-manager-offsets-config"),
                                                         logger: logger)
         return live[sourceID]
     }

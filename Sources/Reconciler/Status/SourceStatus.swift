@@ -36,6 +36,8 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     public var consecutiveFailures: Int
     /// Automatic restarts of this source by this manager.
     public var restarts: Int
+    /// The fleet-wide budget its fetches wait on; null when it is in none.
+    public var budget: SourceBudgetStatus?
     public var updatedAt: String
 
     public init(sourceID: String, state: SourceState, instanceID: String, generation: Int = 0, at date: Date = Date()) {
@@ -71,6 +73,8 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         (b.recordsProcessed, b.recordsFailed, b.recordsDropped, b.updatedAt) = (0, 0, nil, "")
         (a.lastProgressAt, a.consecutiveFailures) = (nil, 0)
         (b.lastProgressAt, b.consecutiveFailures) = (nil, 0)
+        a.budget?.nextFetchAt = nil
+        b.budget?.nextFetchAt = nil
         return a == b
     }
 
@@ -80,7 +84,15 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     /// starting the stream itself (bench/RESULTS.md).
     public func json() -> [UInt8] {
         func string(_ s: String?) -> String { s.map(CanonicalJSON.quoted) ?? "null" }
-        var out = "{\"config_hash\":\(string(configHash)),\"config_version\":\(string(configVersion))"
+        var out = "{\"budget\":"
+        if let b = budget {
+            out += "{\"interval_seconds\":\(CanonicalJSON.number(b.intervalSeconds)),\"name\":\(string(b.name))"
+            out += ",\"next_fetch_at\":\(string(b.nextFetchAt)),\"pause_reason\":\(string(b.pauseReason))"
+            out += ",\"paused_until\":\(string(b.pausedUntil)),\"share\":\(CanonicalJSON.number(b.share))}"
+        } else {
+            out += "null"
+        }
+        out += ",\"config_hash\":\(string(configHash)),\"config_version\":\(string(configVersion))"
         out += ",\"consecutive_failures\":\(consecutiveFailures)"
         out += ",\"generation\":\(generation),\"instance_id\":\(string(instanceID)),\"last_error\":\(string(lastError))"
         out += ",\"last_progress_at\":\(string(lastProgressAt))"
@@ -104,7 +116,7 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     public static let fields = ["source_id", "stream_id", "state", "config_hash", "config_version", "rejected", "warnings",
                                 "instance_id", "generation", "mode", "topic", "records_processed", "records_failed",
                                 "records_dropped", "last_error", "reason", "last_progress_at", "consecutive_failures",
-                                "restarts", "updated_at"]
+                                "restarts", "budget", "updated_at"]
 
     public static func key(_ sourceID: String) -> String { "source:\(sourceID)" }
 
@@ -128,7 +140,38 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         case lastProgressAt = "last_progress_at"
         case consecutiveFailures = "consecutive_failures"
         case restarts
+        case budget
         case updatedAt = "updated_at"
+    }
+}
+
+/// The `budget` field of a source's status: which budget, its share (requests per interval), when
+/// its next request may go, and a fleet-wide pause with its reason.
+public struct SourceBudgetStatus: Sendable, Equatable, Codable {
+    public var name: String
+    public var share: Double
+    public var intervalSeconds: Double
+    /// RFC 3339.
+    public var nextFetchAt: String?
+    /// RFC 3339; null when the budget is not paused.
+    public var pausedUntil: String?
+    public var pauseReason: String?
+
+    public init(_ view: BudgetView) {
+        name = view.name
+        share = (view.share * 1000).rounded() / 1000
+        intervalSeconds = view.intervalSeconds
+        nextFetchAt = view.nextFetchAt.map(RFC3339.string)
+        pausedUntil = view.pausedUntil.map(RFC3339.string)
+        pauseReason = view.pauseReason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, share
+        case intervalSeconds = "interval_seconds"
+        case nextFetchAt = "next_fetch_at"
+        case pausedUntil = "paused_until"
+        case pauseReason = "pause_reason"
     }
 }
 
@@ -156,6 +199,7 @@ extension SourceStatus {
         lastProgressAt = try c.decodeIfPresent(String.self, forKey: .lastProgressAt)
         consecutiveFailures = try c.decodeIfPresent(Int.self, forKey: .consecutiveFailures) ?? 0
         restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? 0
+        budget = try c.decodeIfPresent(SourceBudgetStatus.self, forKey: .budget)
         updatedAt = try c.decode(String.self, forKey: .updatedAt)
     }
 }

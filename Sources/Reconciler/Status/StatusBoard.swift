@@ -46,14 +46,17 @@ public struct StatusBoard: Sendable {
         } else if key.hasPrefix("manager:"), let manager = try? decoder.decode(Manager.self, from: Data(value)) {
             managers[String(key.dropFirst(8))] = manager
             raw[key] = String(decoding: value, as: UTF8.self)
+        } else if key.hasPrefix(BudgetPauseRecord.keyPrefix), (try? decoder.decode(BudgetPauseRecord.self, from: Data(value))) != nil {
+            raw[key] = String(decoding: value, as: UTF8.self)
         }
     }
 
-    /// `{"sources": [...], "managers": [...]}`, each list sorted by key, records as written.
+    /// `{"sources": [...], "managers": [...], "budgets": [...]}`, each list sorted by key, records
+    /// as written (`budgets`: the last pause of each budget, `BudgetPauseRecord`).
     public func json() -> String {
         func list(_ prefix: String) -> String {
             "[" + raw.keys.filter { $0.hasPrefix(prefix) }.sorted().map { raw[$0]! }.joined(separator: ",") + "]"
         }
-        return "{\"sources\":\(list("source:")),\"managers\":\(list("manager:"))}"
+        return "{\"sources\":\(list("source:")),\"managers\":\(list("manager:")),\"budgets\":\(list(BudgetPauseRecord.keyPrefix))}"
     }
 }

@@ -209,8 +209,11 @@ public final class StatusPublisher: Sendable {
     public func tick(_ view: DesiredView, reports: [String: StreamReport]? = nil) {
         let reports = reports ?? runtime.streamReports
         activeStreams.record(reports.count)
+        runtime.budgets.recordMetrics(running: Set(reports.keys))
         for (id, report) in reports {
+            let budget = runtime.budgets.view(of: id).map(SourceBudgetStatus.init)
             update(id) { s in
+                s.budget = budget
                 s.recordsProcessed = report.recordsProcessed
                 s.recordsFailed = report.recordsFailed
                 s.recordsDropped = report.recordsDropped

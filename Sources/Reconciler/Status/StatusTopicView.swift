@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Pipeline
 import ServiceLifecycle
 
 /// The status topic as it is now, followed in memory: whose record each source has (the stale-
@@ -9,8 +10,16 @@ import ServiceLifecycle
 public final class StatusTopicView: Service, Sendable {
     private let follower: CompactedTopicFollower
 
-    public init(topic: String, configuration: KafkaConsumerConfiguration, logger: Logger) {
-        follower = CompactedTopicFollower(topic: topic, configuration: configuration, logger: logger)
+    /// `onBudgetPause` gets every budget pause a `budget:<name>` record announces.
+    public init(topic: String, configuration: KafkaConsumerConfiguration, logger: Logger,
+                onBudgetPause: (@Sendable (BudgetPause) -> Void)? = nil) {
+        var observe: (@Sendable (ConsumerRecord) -> Void)?
+        if let onBudgetPause {
+            observe = { record in
+                if let pause = BudgetPauseRecord.pause(from: record) { onBudgetPause(pause) }
+            }
+        }
+        follower = CompactedTopicFollower(topic: topic, configuration: configuration, logger: logger, observe: observe)
     }
 
     /// Reads the topic to its end.

@@ -5,7 +5,7 @@ import Crypto
 /// offsets topics, and `apply` publishes only sources whose hash changed.
 extension SourceConfig {
     /// The source as a JSON-like object with snake_case keys; unset optional fields
-    /// (`topic`, `dlq_topic`, `schedule_interval_seconds`) are left out.
+    /// (`topic`, `dlq_topic`, `budget`, `schedule_interval_seconds`) are left out.
     public var canonicalValue: ConfigValue {
         var ingestionObject: ConfigObject = [
             "mode": .string(ingestion.mode.rawValue),
@@ -31,6 +31,8 @@ extension SourceConfig {
         ]
         if let topic { object["topic"] = .string(topic) }
         if let dlqTopic { object["dlq_topic"] = .string(dlqTopic) }
+        // Only when set, so the hash of every source without a budget is what it always was.
+        if let budget { object["budget"] = .string(budget) }
         return .object(object)
     }
 

@@ -49,7 +49,7 @@ public enum CanonicalJSON {
 
     /// Non-finite numbers have no JSON spelling; validation rejects them, and `null` keeps the
     /// encoder total for values built in code.
-    static func number(_ d: Double) -> String {
+    public static func number(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if let i = ConfigValue.exactInt(d) { return String(i) }
         return "\(d)"

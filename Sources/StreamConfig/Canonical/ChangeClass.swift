@@ -45,6 +45,12 @@ public struct FieldChange: Sendable, Hashable, CustomStringConvertible {
     public var oldValue: ConfigValue?
     public var newValue: ConfigValue?
 
+    public init(path: String, oldValue: ConfigValue?, newValue: ConfigValue?) {
+        self.path = path
+        self.oldValue = oldValue
+        self.newValue = newValue
+    }
+
     /// Canonical JSON of the old value, or `null` when absent.
     public var oldJSON: String { oldValue.map(CanonicalJSON.encode) ?? "null" }
     public var newJSON: String { newValue.map(CanonicalJSON.encode) ?? "null" }

@@ -24,9 +24,26 @@ public struct Rejection: Sendable, Equatable, Codable {
 public struct DesiredState: Sendable, Equatable {
     public var sources: [String: DesiredSource]
     public var rejections: [String: Rejection]
+    /// The request budgets sources share (`budgets:`, `__budget:<name>` records).
+    public var budgets: [String: BudgetConfig]
+    /// Budget records that were refused, by budget name.
+    public var budgetRejections: [String: Rejection]
 
-    public init(sources: [String: DesiredSource] = [:], rejections: [String: Rejection] = [:]) {
+    public init(sources: [String: DesiredSource] = [:], rejections: [String: Rejection] = [:],
+                budgets: [String: BudgetConfig] = [:], budgetRejections: [String: Rejection] = [:]) {
         self.sources = sources
         self.rejections = rejections
+        self.budgets = budgets
+        self.budgetRejections = budgetRejections
+    }
+
+    /// Why a source that names a budget cannot run: the budget is not defined (or its record was
+    /// refused). nil when it names none or a defined one.
+    public func missingBudget(of source: DesiredSource) -> Rejection? {
+        guard let name = source.config.budget, budgets[name] == nil else { return nil }
+        let why = budgetRejections[name].map { "its record was refused: \($0.error)" }
+            ?? "no budgets.\(name) in the document, no \(BudgetConfig.recordKey(name)) record in the config topic"
+        return Rejection(configHash: source.configHash, configVersion: source.configVersion ?? "",
+                         error: "budget: budget '\(name)' is not defined (\(why))")
     }
 }

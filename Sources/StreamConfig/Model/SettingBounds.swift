@@ -56,6 +56,12 @@ public enum SettingBounds {
 
     private static let managerByKey = Dictionary(uniqueKeysWithValues: manager.map { ($0.key, $0) })
 
+    // MARK: budgets (paths from `budgets.<name>`)
+
+    /// Bounded so that a budget's slot table (one entry per request of an interval) stays small.
+    public static let budgetRequests = NumericBound("requests", 1...100_000, integer: true, unit: "requests")
+    public static let budgetInterval = NumericBound("interval_seconds", 1...day, unit: "seconds")
+
     // MARK: source settings (paths from the source entry)
 
     /// 0 = unlimited.

@@ -22,6 +22,9 @@ public struct SourceConfig: Sendable, Hashable {
     public var dlqTopic: String?
     /// `connector`: the source type's own settings, checked by its registered schema.
     public var connector: ConfigObject
+    /// `budget`: the fleet-wide request budget (`budgets.<name>`) its fetches count against;
+    /// nil = none named (a budget covering its API host still applies).
+    public var budget: String?
 
     public static let defaultRateLimitPerMinute = 60
     public static let defaultTimeoutSeconds: Double = 30
@@ -38,7 +41,8 @@ public struct SourceConfig: Sendable, Hashable {
                 cacheTTLSeconds: Double = SourceConfig.defaultCacheTTLSeconds,
                 maxRetries: Int = SourceConfig.defaultMaxRetries,
                 dlqTopic: String? = nil,
-                connector: ConfigObject = [:]) {
+                connector: ConfigObject = [:],
+                budget: String? = nil) {
         self.sourceType = sourceType
         self.enabled = enabled
         self.topic = topic
@@ -50,5 +54,6 @@ public struct SourceConfig: Sendable, Hashable {
         self.maxRetries = maxRetries
         self.dlqTopic = dlqTopic
         self.connector = connector
+        self.budget = budget
     }
 }

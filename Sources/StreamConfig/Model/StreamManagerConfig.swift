@@ -17,6 +17,8 @@ public struct StreamManagerConfig: Sendable, Hashable {
     public var topicRouting: TopicRoutingConfig
     /// Source id → source.
     public var sources: [String: SourceConfig]
+    /// `budgets`: name → a request budget the sources share fleet-wide.
+    public var budgets: [String: BudgetConfig]
 
     public static let defaultQueueMaxSize = 10_000
     public static let defaultQueueMaxBytes = 64 * 1024 * 1024
@@ -30,7 +32,8 @@ public struct StreamManagerConfig: Sendable, Hashable {
                 dlqRedrive: DLQRedriveConfig = DLQRedriveConfig(),
                 manager: ManagerConfig = ManagerConfig(),
                 topicRouting: TopicRoutingConfig = TopicRoutingConfig(),
-                sources: [String: SourceConfig] = [:]) {
+                sources: [String: SourceConfig] = [:],
+                budgets: [String: BudgetConfig] = [:]) {
         self.kafka = kafka
         self.throttling = throttling
         self.queueMaxSize = queueMaxSize
@@ -41,6 +44,7 @@ public struct StreamManagerConfig: Sendable, Hashable {
         self.manager = manager
         self.topicRouting = topicRouting
         self.sources = sources
+        self.budgets = budgets
     }
 
     /// The source to start, with V1's errors: `Source not configured: <id>` and

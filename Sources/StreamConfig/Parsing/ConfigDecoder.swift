@@ -27,8 +27,32 @@ enum ConfigDecoder {
                 }
             }
         }
+        if let budgets = top.mapping("budgets") {
+            for name in budgets.writtenKeys {
+                guard let reader = budgets.mapping(name) else { continue }
+                config.budgets[name] = decodeBudget(reader)
+            }
+        }
         top.finish()
         return config
+    }
+
+    /// One `budgets.<name>` entry (or a `__budget:<name>` record): `requests` and
+    /// `interval_seconds` are required.
+    static func decodeBudget(_ r: MappingReader) -> BudgetConfig {
+        defer { r.finish() }
+        let b = SettingBounds.self
+        if !r.has("requests") { r.requireMissing("requests") }
+        if !r.has("interval_seconds") { r.requireMissing("interval_seconds") }
+        var hosts: [String] = []
+        for (i, node) in (r.sequence("hosts") ?? []).enumerated() {
+            let path = "\(r.path).hosts[\(i)]"
+            r.session.record(path, key: nil, value: node)
+            if let host = ValueCoercion.string(node, path: path, session: r.session) { hosts.append(host) }
+        }
+        return BudgetConfig(requests: r.int("requests", default: 0, within: b.budgetRequests),
+                            intervalSeconds: r.double("interval_seconds", default: 0, within: b.budgetInterval),
+                            hosts: hosts)
     }
 
     static func decodeKafka(_ r: MappingReader) -> KafkaConfig {
@@ -157,7 +181,8 @@ enum ConfigDecoder {
             timeoutSeconds: r.double("timeout_seconds", default: d.timeoutSeconds, within: b.timeout),
             cacheTTLSeconds: r.double("cache_ttl_seconds", default: d.cacheTTLSeconds, within: b.cacheTTL),
             maxRetries: r.int("max_retries", default: d.maxRetries, within: b.maxRetries),
-            dlqTopic: r.optionalString("dlq_topic"))
+            dlqTopic: r.optionalString("dlq_topic"),
+            budget: r.optionalString("budget"))
         if let connectorNode = r.node("connector"), !connectorNode.isNull {
             let connectorPath = joinPath(path, "connector")
             if case .mapping = connectorNode {

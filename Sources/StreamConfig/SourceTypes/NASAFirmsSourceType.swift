@@ -3,6 +3,7 @@ public struct NASAFirmsSourceType: SourceTypeSpec {
     public let name = "nasa_firms"
     /// An API's answer to the same request is the same within the cache TTL.
     public let fetchesMayBeCached = true
+    public let defaultAPIHost: String? = "firms.modaps.eosdis.nasa.gov"
 
     /// FIRMS products known when this was written; others draw a warning, not an error,
     /// because FIRMS adds products.

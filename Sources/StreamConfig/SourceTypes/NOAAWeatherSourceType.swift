@@ -3,6 +3,7 @@ public struct NOAAWeatherSourceType: SourceTypeSpec {
     public let name = "noaa_weather"
     /// An API's answer to the same request is the same within the cache TTL.
     public let fetchesMayBeCached = true
+    public let defaultAPIHost: String? = "api.weather.gov"
 
     public let schema = ConnectorSchema(
         summary: "NWS API (api.weather.gov): active alerts or station observations",

@@ -24,6 +24,14 @@ public protocol SourceTypeSpec: Sendable {
     /// Throws only for what no connector can run without (validation reports it earlier, with
     /// its position); anything else missing takes its default.
     func settings(from connector: ConfigObject) throws(SourceSettingsError) -> Settings
+
+    /// The API host its requests go to when its settings give no `url` (a preset's fixed API),
+    /// for the budgets that cover hosts; nil for types that make no HTTP requests.
+    var defaultAPIHost: String? { get }
+}
+
+extension SourceTypeSpec {
+    public var defaultAPIHost: String? { nil }
 }
 
 /// A `connector:` block no connector can be built from (a required setting is missing).

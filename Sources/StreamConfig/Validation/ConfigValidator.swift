@@ -14,10 +14,17 @@ public enum ConfigValidator {
         r.within(b.maxRedrives, config.dlqRedrive.maxRedrives, b.maxRedrives.key)
         manager(config.manager, r)
         routing(config.topicRouting, r)
+        budgets(config.budgets, r)
         for (id, source) in config.sources {
             let base = joinPath("sources", id)
             if let problem = SourceID.problem(id) { r.keyError(problem, base) }
             SourceValidator.validate(source, basePath: base, reporter: r)
+            if let budget = source.budget, BudgetName.problem(budget) == nil, config.budgets[budget] == nil {
+                let known = config.budgets.keys.sorted()
+                r.error("budget '\(budget)' is not defined "
+                        + (known.isEmpty ? "(this file has no 'budgets' section)" : "(budgets: \(known.joined(separator: ", ")))")
+                        + KeySuggestion.hint(for: budget, in: known), joinPath(base, "budget"))
+            }
             if source.topic == nil, config.topicRouting.staticTopic(sourceID: id, source: source) == nil {
                 let message = "no 'topic', and no custom mapping, pattern or fallback_topic routes this source"
                 let noRules = !config.topicRouting.contentRules.contains { $0.topic != nil }
@@ -127,6 +134,26 @@ public enum ConfigValidator {
         r.within(b.restartAfterFailures, m.restartAfterFailures, b.restartAfterFailures.key)
         r.within(b.httpPort, m.httpPort, b.httpPort.key)
         sourceAccess(m.sourceAccess, r)
+    }
+
+    static func budgets(_ budgets: [String: BudgetConfig], _ r: Reporter) {
+        for (name, budget) in budgets {
+            budgetRules(budget, basePath: joinPath("budgets", name), r)
+            if let problem = BudgetName.problem(name) { r.keyError(problem, joinPath("budgets", name)) }
+        }
+    }
+
+    /// One budget's rules; `base` is `budgets.<name>` in a file, "" for a config-topic record.
+    static func budgetRules(_ budget: BudgetConfig, basePath base: String, _ r: Reporter) {
+        let b = SettingBounds.self
+        r.within(b.budgetRequests, budget.requests, joinPath(base, b.budgetRequests.key))
+        r.within(b.budgetInterval, budget.intervalSeconds, joinPath(base, b.budgetInterval.key))
+        for (i, host) in budget.hosts.enumerated() {
+            let path = "\(joinPath(base, "hosts"))[\(i)]"
+            if host.isEmpty || host.contains(where: { $0.isWhitespace || $0 == "/" || $0.unicodeScalars.contains { $0.value < 0x20 } }) {
+                r.error("expected a host name or glob ('api.example.org', '*.example.org'), got \(host.debugDescription)", path)
+            }
+        }
     }
 
     static func routing(_ t: TopicRoutingConfig, _ r: Reporter) {

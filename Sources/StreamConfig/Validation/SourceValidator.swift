@@ -13,6 +13,7 @@ enum SourceValidator {
         r.within(b.timeout, s.timeoutSeconds, p(b.timeout.key))
         r.within(b.cacheTTL, s.cacheTTLSeconds, p(b.cacheTTL.key))
         r.within(b.maxRetries, s.maxRetries, p(b.maxRetries.key))
+        if let budget = s.budget, let problem = BudgetName.problem(budget) { r.error(problem, p("budget")) }
         ingestion(s.ingestion, basePath: base, r)
         connector(s, basePath: base, r)
         access(s, basePath: base, r)

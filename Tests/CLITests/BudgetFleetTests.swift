@@ -175,6 +175,21 @@ struct BudgetFleetTests {
             #expect(abs((shares.share(id) ?? 0) - 5) < 0.01, "\(id): share \(shares.share(id).map { "\($0)" } ?? "nil"), expected 60 / 12 = 5")
         }
 
+        // Each replica's /metrics: what it sent in the budget, its allotment and what is left of it.
+        for id in all.sorted() {
+            let port = try #require(managers[id]!.httpPort)
+            let metrics = RawHTTP.request(port: port, path: "/metrics", timeout: 10)?.body ?? ""
+            func value(_ name: String) -> Double? {
+                metrics.split(separator: "\n").first { $0.hasPrefix("\(name){budget=\"api\"}") }
+                    .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+            }
+            let runs = Self.sourceIDs.filter { three.instance($0) == id }.count
+            #expect(value("stream_manager_budget_limit_requests") == 60, "\(id) /metrics: \(metrics.split(separator: "\n").filter { $0.contains("budget") })")
+            #expect(value("stream_manager_budget_allotted_requests") == Double(runs * 5), "\(id) runs \(runs) sources of 5 requests each")
+            #expect(value("stream_manager_budget_remaining_requests").map { $0 >= 0 && $0 <= Double(runs * 5) } == true)
+            if runs > 0 { #expect((value("stream_manager_budget_requests_total") ?? 0) >= Double(runs * 20), "\(id) sent too few requests") }
+        }
+
         // A crash: the busiest replica's sources stop until its session (6 s) expires and the
         // other two take them over.
         let victim = all.max { a, b in
@@ -195,7 +210,10 @@ struct BudgetFleetTests {
             Thread.sleep(forTimeInterval: 0.5)
         }
         #expect(movedAt != nil, "\(victim)'s sources \(victims) not RUNNING on \(survivors.sorted()) within 30 s: \(last.summary)")
-        let afterKill = try api.log().filter { $0.t >= tk && $0.t < tk + 30 }.map(\.t)
+        let killLog = try api.log().filter { $0.t >= tk && $0.t < tk + 30 }
+        let afterKill = killLog.map(\.t)
+        // When the moved sources fetched again, as the API saw it: the last of their first requests.
+        let firstAgain = victims.map { id in killLog.first { $0.name == id }?.t }
         let kw = Self.windows(afterKill, from: tk, to: tk + 30)
         #expect(!kw.isEmpty && kw.max()! <= 63, "a 10-s window over 63 requests after the SIGKILL: \(kw)")
         // 90 % of 6 req/s over 3 s is 16.2 requests; the count in (T - 3, T] peaks at a request time T.
@@ -206,11 +224,12 @@ struct BudgetFleetTests {
         // rebalance (kafka-dev's coordinator adds about 5 s; README "Tested against"). What the
         // budget owes is that the moved sources take their share up at once: the fleet's rate is
         // back within 3 s of their start elsewhere (one 2-s slot spacing, plus the 3-s average's lag).
-        let moved = movedAt ?? tk + 30
+        let moved = firstAgain.contains(where: { $0 == nil }) ? tk + 30 : firstAgain.map { $0! }.max()!
         let recoveryProblem = "the rate was not back to 5.4 req/s (3-s average) within 3 s of the move (at tk+\(Self.f(moved - tk)) s); "
             + "3-s counts at tk+3…30 s: \(bySecond)"
         #expect(recovered.map { $0 <= moved + 3 } == true, "\(recoveryProblem)")
-        print("budget: SIGKILL \(victim) (\(victims.joined(separator: ","))): its sources RUNNING on the others after \(movedAt.map { Self.f($0 - tk) } ?? "-") s; "
+        print("budget: SIGKILL \(victim) (\(victims.joined(separator: ","))): its sources fetching again from the others after \(Self.f(moved - tk)) s "
+              + "(RUNNING in `status` after \(movedAt.map { Self.f($0 - tk) } ?? "-") s); "
               + "rate back to >= 90 % at tk+\(recovered.map { Self.f($0 - tk) } ?? "never") s (lowest 3-s average \(Self.f(Double(bySecond.min() ?? 0) / 3)) req/s); "
               + "10-s windows max \(kw.max() ?? 0)")
 

@@ -1,5 +1,6 @@
 import Foundation
 import Reconciler
+import StreamConfig
 import TestSupport
 import Testing
 
@@ -51,12 +52,14 @@ struct FileSourceTests {
         let fixed = await next(&it) { $0 == .initDone }
         #expect(fixed.count == 5)
 
-        // A symlink swap of `..data` to another version.
-        try "sources:\n  z: {source_type: generator, topic: zz}\n".write(toFile: dir + "/v2/config.yaml", atomically: true, encoding: .utf8)
+        // A symlink swap of `..data` to another version, which declares a budget its source joins.
+        try "budgets: {api: {requests: 5, interval_seconds: 2}}\nsources:\n  z: {source_type: generator, topic: zz, budget: api}\n"
+            .write(toFile: dir + "/v2/config.yaml", atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: dir + "/..data_tmp", withDestinationPath: "v2")
         _ = rename(dir + "/..data_tmp", dir + "/..data")
         let swapped = await next(&it) { $0 == .initDone }
-        #expect(swapped.count == 3)
-        if case .apply(let z) = swapped[1] { #expect(z.sourceID == "z" && z.config.topic == "zz") }
+        #expect(swapped.count == 4)
+        #expect(swapped[1] == .budget(name: "api", BudgetConfig(requests: 5, intervalSeconds: 2)))
+        if case .apply(let z) = swapped[2] { #expect(z.sourceID == "z" && z.config.topic == "zz" && z.config.budget == "api") }
     }
 }

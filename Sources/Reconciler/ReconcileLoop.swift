@@ -92,8 +92,10 @@ public final class ReconcileLoop: Service, Sendable {
         var restartBackoffs: [String: RestartBackoff] = [:]
         /// Automatic restarts per source.
         var restarts: [String: Int] = [:]
-        /// Whether the runtime's budget board was last given any budget.
-        var budgetsShared = false
+        /// The budgets the memberships below were computed with, and each source's membership:
+        /// recomputed for the sources an event changed, for all of them when a budget changed.
+        var sharedBudgets: [String: BudgetConfig] = [:]
+        var memberships: [String: (budget: String, member: BudgetMember)] = [:]
     }
 
     /// A restart asked for and not yet carried out (the stream it is for, and why).
@@ -221,7 +223,7 @@ public final class ReconcileLoop: Service, Sendable {
             }
             return changed
         }
-        shareBudgets()
+        shareBudgets(changed: ids)
         markDirty(ids.sorted())
         if event == .initDone { wake.continuation.yield() }
     }
@@ -229,14 +231,28 @@ public final class ReconcileLoop: Service, Sendable {
     /// Gives the runtime's budget board the budgets and their members as the desired state has
     /// them now (every replica computes the same shares from the same state; see
     /// docs/architecture.md, "Fleet-wide API budgets"). Nothing to do while no budget exists.
-    private func shareBudgets() {
-        let inputs = state.withLock { s -> ([String: BudgetConfig], [String: SourceConfig])? in
-            guard s.store.isSynced, !s.store.state.budgets.isEmpty || s.budgetsShared else { return nil }
-            s.budgetsShared = !s.store.state.budgets.isEmpty
-            return (s.store.state.budgets, s.store.state.sources.mapValues(\.config))
+    private func shareBudgets(changed: Set<String>) {
+        let inputs = state.withLock { s -> ([String: BudgetConfig], [String: [BudgetMember]])? in
+            let desired = s.store.state
+            guard s.store.isSynced, !desired.budgets.isEmpty || !s.sharedBudgets.isEmpty else { return nil }
+            if desired.budgets != s.sharedBudgets {
+                s.sharedBudgets = desired.budgets
+                s.memberships = [:]
+                for (id, source) in desired.sources {
+                    s.memberships[id] = BudgetMembership.membership(of: id, source.config, budgets: desired.budgets)
+                }
+            } else {
+                guard !changed.isEmpty else { return nil }
+                for id in changed {
+                    s.memberships[id] = desired.sources[id].flatMap {
+                        BudgetMembership.membership(of: id, $0.config, budgets: desired.budgets)
+                    }
+                }
+            }
+            return (desired.budgets, BudgetMembership.group(s.memberships))
         }
-        guard let (budgets, sources) = inputs else { return }
-        runtime.budgets.update(budgets: budgets, members: BudgetMembership.members(budgets: budgets, sources: sources))
+        guard let (budgets, members) = inputs else { return }
+        runtime.budgets.update(budgets: budgets, members: members)
     }
 
     private func markDirty(_ ids: [String]) {

@@ -37,6 +37,25 @@ struct BudgetScheduleTests {
         #expect(Self.maxPerWindow(schedule, members: (0..<12).map { "s\($0)" }) <= 30)
     }
 
+    @Test("the largest budget with 10,000 sources: one table, built once for a burst of 1,000 member changes")
+    func largest() throws {
+        let members = Self.members(10_000)
+        let board = BudgetBoard()
+        let budget = BudgetConfig(requests: SettingBounds.budgetRequests.intRange.upperBound, intervalSeconds: 1)
+        let began = ContinuousClock.now
+        for i in 0..<1_000 {  // a source changes 1,000 times, as an apply of 1,000 sources would
+            var list = members
+            list[i].demandPerSecond = 2
+            board.update(budgets: ["big": budget], members: ["big": list])
+        }
+        let view = try #require(board.view(of: "s9999"))
+        let elapsed = ContinuousClock.now - began
+        #expect(view.share >= 9 && view.share <= 10, "\(view.share)")
+        #expect(elapsed < .seconds(20), "1,000 changes of a 100,000-request budget took \(elapsed)")
+        let schedule = BudgetSchedule(budget: budget, members: members)
+        #expect(schedule.period == 100_000 && schedule.slots.values.reduce(0, +) == 100_000)
+    }
+
     @Test("12 equal sources in 60 per 10 s: 5 slots each, one owner per slot, at most 60 in any 10 s")
     func equalShares() {
         let schedule = BudgetSchedule(budget: BudgetConfig(requests: 60, intervalSeconds: 10), members: Self.members(12))

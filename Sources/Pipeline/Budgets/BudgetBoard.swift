@@ -35,13 +35,23 @@ public struct BudgetPause: Sendable, Equatable {
 /// docs/architecture.md, "Fleet-wide API budgets".
 public final class BudgetBoard: Sendable {
     private struct Entry {
-        var schedule: BudgetSchedule
+        var budget: BudgetConfig
         var members: [BudgetMember]
+        /// Built when first needed after a change: a burst of config changes (1,000 sources
+        /// applied at once) costs one build, not one per change.
+        var built: BudgetSchedule?
         var pause: BudgetPause?
         /// Throttled answers in a row without `Retry-After` (the backoff doubles from 1 s).
         var throttledInARow = 0
         /// Request times of this replica in the last interval (`remaining`).
         var recent: [Double] = []
+
+        mutating func schedule() -> BudgetSchedule {
+            if let built { return built }
+            let schedule = BudgetSchedule(budget: budget, members: members)
+            built = schedule
+            return schedule
+        }
     }
 
     private struct State {
@@ -82,13 +92,12 @@ public final class BudgetBoard: Sendable {
                 let list = members[name] ?? []
                 for m in list { budgetOf[m.sourceID] = name }
                 if var old = s.entries[name] {
-                    if old.schedule.budget != budget || old.members != list {
-                        old.schedule = BudgetSchedule(budget: budget, members: list)
-                        old.members = list
+                    if old.budget != budget || old.members != list {
+                        (old.budget, old.members, old.built) = (budget, list, nil)
                     }
                     entries[name] = old
                 } else {
-                    entries[name] = Entry(schedule: BudgetSchedule(budget: budget, members: list), members: list)
+                    entries[name] = Entry(budget: budget, members: list)
                 }
                 Self.gauge("stream_manager_budget_limit_requests", name).record(budget.requests)
             }
@@ -114,20 +123,21 @@ public final class BudgetBoard: Sendable {
         while true {
             let now = wallNow()
             let wait = state.withLock { s -> Double? in
-                guard let name = s.budgetOf[sourceID], let entry = s.entries[name] else {
+                guard let name = s.budgetOf[sourceID], let pause = s.entries[name].map({ $0.pause }) else {
                     s.waitingFor[sourceID] = nil
                     return nil
                 }
-                if let pause = entry.pause, pause.until.timeIntervalSince1970 > now {
+                if let pause, pause.until.timeIntervalSince1970 > now {
                     s.waitingFor[sourceID] = pause.until.timeIntervalSince1970
                     return pause.until.timeIntervalSince1970 - now
                 }
-                let floor = s.floor[sourceID] ?? Self.startFloor(entry.schedule, now: now)
+                let schedule = s.entries[name]!.schedule()
+                let floor = s.floor[sourceID] ?? Self.startFloor(schedule, now: now)
                 s.floor[sourceID] = floor
-                guard let slot = Self.candidate(entry.schedule, sourceID: sourceID, now: now, floor: floor) else { return nil }
-                let start = entry.schedule.start(of: slot)
+                guard let slot = Self.candidate(schedule, sourceID: sourceID, now: now, floor: floor) else { return nil }
+                let start = schedule.start(of: slot)
                 if start <= now {
-                    s.floor[sourceID] = start + entry.schedule.slotLength / 2
+                    s.floor[sourceID] = start + schedule.slotLength / 2
                     s.waitingFor[sourceID] = nil
                     s.entries[name]!.recent.append(now)
                     Self.trim(&s.entries[name]!, now: now)
@@ -209,14 +219,15 @@ public final class BudgetBoard: Sendable {
         let now = wallNow()
         return state.withLock { s in
             guard let name = s.budgetOf[sourceID], let entry = s.entries[name] else { return nil }
+            let schedule = s.entries[name]!.schedule()
             let paused = entry.pause.flatMap { $0.until.timeIntervalSince1970 > now ? $0 : nil }
             let next = s.waitingFor[sourceID].flatMap { $0 > now ? $0 : nil }
                 ?? paused.map(\.until.timeIntervalSince1970)
-                ?? Self.candidate(entry.schedule, sourceID: sourceID, now: now,
-                                  floor: s.floor[sourceID] ?? Self.startFloor(entry.schedule, now: now))
-                    .map { entry.schedule.start(of: $0) }
-            return BudgetView(name: name, share: entry.schedule.share(of: sourceID) ?? 0,
-                              intervalSeconds: entry.schedule.budget.intervalSeconds,
+                ?? Self.candidate(schedule, sourceID: sourceID, now: now,
+                                  floor: s.floor[sourceID] ?? Self.startFloor(schedule, now: now))
+                    .map { schedule.start(of: $0) }
+            return BudgetView(name: name, share: schedule.share(of: sourceID) ?? 0,
+                              intervalSeconds: entry.budget.intervalSeconds,
                               nextFetchAt: next.map { Date(timeIntervalSince1970: $0) },
                               pausedUntil: paused?.until, pauseReason: paused?.reason)
         }
@@ -228,8 +239,8 @@ public final class BudgetBoard: Sendable {
         let now = wallNow()
         return state.withLock { s in
             guard let name = s.budgetOf[sourceID], let entry = s.entries[name],
-                  let share = entry.schedule.share(of: sourceID), share > 0 else { return .zero }
-            let spacing = entry.schedule.budget.intervalSeconds / share
+                  let share = s.entries[name]!.schedule().share(of: sourceID), share > 0 else { return .zero }
+            let spacing = entry.budget.intervalSeconds / share
             let pause = max(0, (entry.pause?.until.timeIntervalSince1970 ?? 0) - now)
             return .milliseconds(Int64(min((spacing + pause) * 1000, 1e12)))
         }
@@ -242,9 +253,10 @@ public final class BudgetBoard: Sendable {
         state.withLock { s in
             for name in s.entries.keys {
                 Self.trim(&s.entries[name]!, now: now)
+                let schedule = s.entries[name]!.schedule()
                 let entry = s.entries[name]!
                 let allotted = entry.members.filter { running.contains($0.sourceID) }
-                    .reduce(0.0) { $0 + (entry.schedule.share(of: $1.sourceID) ?? 0) }
+                    .reduce(0.0) { $0 + (schedule.share(of: $1.sourceID) ?? 0) }
                 Self.gauge("stream_manager_budget_allotted_requests", name).record(allotted)
                 Self.gauge("stream_manager_budget_remaining_requests", name).record(max(0, allotted - Double(entry.recent.count)))
                 let paused = (entry.pause?.until.timeIntervalSince1970 ?? 0) > now
@@ -254,7 +266,7 @@ public final class BudgetBoard: Sendable {
     }
 
     private static func trim(_ entry: inout Entry, now: Double) {
-        let horizon = now - entry.schedule.budget.intervalSeconds
+        let horizon = now - entry.budget.intervalSeconds
         if let keep = entry.recent.firstIndex(where: { $0 > horizon }) {
             entry.recent.removeFirst(keep)
         } else {

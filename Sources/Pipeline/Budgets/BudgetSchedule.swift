@@ -62,12 +62,13 @@ public struct BudgetSchedule: Sendable, Equatable {
     // MARK: allocation
 
     /// Intervals per cycle: enough for every member to get a slot, and — where a cycle of at most
-    /// a million slots allows it — a whole number of slots per member, so equal sources get equal
-    /// shares (30 requests for 12 sources: 2 intervals, 5 slots each, 2.5 per interval).
+    /// 20,000 slots allows it — a whole number of slots per member, so equal sources get equal
+    /// shares (30 requests for 12 sources: 2 intervals, 5 slots each, 2.5 per interval). The cap
+    /// keeps a rebuild (on every change of a budget's members) to milliseconds.
     static func cycles(requests: Int, members: Int) -> Int {
         let least = max(1, (members + requests - 1) / requests)
         guard members > 0 else { return 1 }
-        for c in least...max(least, members) where requests * c <= 1_000_000 && (requests * c) % members == 0 {
+        for c in least...max(least, members) where requests * c <= max(20_000, requests * least) && (requests * c) % members == 0 {
             return c
         }
         return least
@@ -86,10 +87,11 @@ public struct BudgetSchedule: Sendable, Equatable {
         // Water-filling: whoever wants no more than a fair (weighted) part of what is left gets it.
         while !active.isEmpty {
             let weight = active.reduce(0) { $0 + members[$1].weight }
-            let satisfied = active.filter { Double(wants[$0]) <= Double(remaining) * members[$0].weight / weight }
+            let fair = Double(remaining) / weight
+            let satisfied = active.filter { Double(wants[$0]) <= fair * members[$0].weight }
             if satisfied.isEmpty { break }
             for i in satisfied { given[i] = wants[i]; remaining -= wants[i] }
-            active.removeAll { satisfied.contains($0) }
+            active.removeAll { Double(wants[$0]) <= fair * members[$0].weight }
         }
         // The rest: split by weight among those still wanting more, or among everyone when all are served.
         let sharers = active.isEmpty ? Array(members.indices) : active
@@ -124,15 +126,18 @@ public struct BudgetSchedule: Sendable, Equatable {
     /// Each member's slots at evenly spaced ideal times, interleaved with the others' (the ideal
     /// times of all members sorted, ties by id).
     static func spread(_ slots: [String: Int], period: Int) -> [String: [Int]] {
-        var ideal: [(Double, String)] = []
+        let ids = slots.keys.sorted()
+        var ideal: [(time: Double, member: Int)] = []
         ideal.reserveCapacity(period)
-        for (id, count) in slots where count > 0 {
+        for (member, id) in ids.enumerated() {
+            let count = slots[id]!
+            guard count > 0 else { continue }
             let step = Double(period) / Double(count)
-            for k in 0..<count { ideal.append(((Double(k) + 0.5) * step, id)) }
+            for k in 0..<count { ideal.append(((Double(k) + 0.5) * step, member)) }
         }
-        ideal.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var out: [String: [Int]] = [:]
-        for (position, entry) in ideal.enumerated() { out[entry.1, default: []].append(position) }
-        return out
+        ideal.sort { $0.time != $1.time ? $0.time < $1.time : $0.member < $1.member }
+        var positions = [[Int]](repeating: [], count: ids.count)
+        for (position, entry) in ideal.enumerated() { positions[entry.member].append(position) }
+        return Dictionary(uniqueKeysWithValues: zip(ids, positions).filter { !$0.1.isEmpty })
     }
 }

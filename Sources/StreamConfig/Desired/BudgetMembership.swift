@@ -23,15 +23,27 @@ public enum BudgetMembership {
     public static func members(budgets: [String: BudgetConfig], sources: [String: SourceConfig],
                                registry: SourceTypeRegistry = .shared) -> [String: [BudgetMember]] {
         guard !budgets.isEmpty else { return [:] }
-        let hostBudgets = budgets.keys.sorted().filter { !budgets[$0]!.hosts.isEmpty }
         var out: [String: [BudgetMember]] = [:]
         for id in sources.keys.sorted() {
-            let source = sources[id]!
-            guard source.enabled, let name = budget(of: source, budgets: budgets, hostBudgets: hostBudgets, registry: registry)
-            else { continue }
-            out[name, default: []].append(BudgetMember(sourceID: id, weight: weight(source.priority),
-                                                       demandPerSecond: demand(source)))
+            guard let (name, member) = membership(of: id, sources[id]!, budgets: budgets, registry: registry) else { continue }
+            out[name, default: []].append(member)
         }
+        return out
+    }
+
+    /// One source's budget and claim on it, nil when it is in none (or disabled).
+    public static func membership(of id: String, _ source: SourceConfig, budgets: [String: BudgetConfig],
+                                  registry: SourceTypeRegistry = .shared) -> (budget: String, member: BudgetMember)? {
+        guard source.enabled, !budgets.isEmpty else { return nil }
+        let hostBudgets = budgets.keys.sorted().filter { !budgets[$0]!.hosts.isEmpty }
+        guard let name = budget(of: source, budgets: budgets, hostBudgets: hostBudgets, registry: registry) else { return nil }
+        return (name, BudgetMember(sourceID: id, weight: weight(source.priority), demandPerSecond: demand(source)))
+    }
+
+    /// Each budget's members from the memberships of single sources, sorted by source id.
+    public static func group(_ memberships: [String: (budget: String, member: BudgetMember)]) -> [String: [BudgetMember]] {
+        var out: [String: [BudgetMember]] = [:]
+        for id in memberships.keys.sorted() { out[memberships[id]!.budget, default: []].append(memberships[id]!.member) }
         return out
     }
 

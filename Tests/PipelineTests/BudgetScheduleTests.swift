@@ -176,6 +176,11 @@ struct BudgetBoardTests {
         #expect(board.view(of: "s4")?.pausedUntil?.timeIntervalSince1970 == wall.read() + 8)
         #expect(board.view(of: "s4")?.pauseReason == "HTTP 429 elsewhere")
         #expect(board.hold(of: "s4") >= .seconds(9), "stall detection allows for the pause and the spacing")
+        // A record claiming a pause of a year (a broken or hostile writer) holds for an hour at most.
+        board.apply(BudgetPause(budget: "api", until: Date(timeIntervalSince1970: wall.read() + 31_536_000), reason: "forever"))
+        #expect(board.view(of: "s4")?.pausedUntil?.timeIntervalSince1970 == wall.read() + BudgetBoard.maxPause)
+        board.throttled(sourceID: "s4", status: 429, retryAfter: .seconds(86_400 * 30))
+        #expect(board.view(of: "s4")?.pausedUntil?.timeIntervalSince1970 == wall.read() + BudgetBoard.maxPause)
     }
 
     @Test("a budget changed in place takes effect on the next slot: shares follow, no new board")

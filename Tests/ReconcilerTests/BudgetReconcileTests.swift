@@ -53,6 +53,12 @@ struct BudgetReconcileTests {
         #expect(runtime.runningSources["a"] == stream, "budget changes restarted the stream")
         #expect(outcomes.names.contains("reconfigured a"))
 
+        // A refused budget record: the last good budget stands; the refusal is in the desired
+        // state (the heartbeat's warnings show it) and nothing running changes.
+        try await put("__budget:api", #"{"requests":"many"}"#)
+        #expect(await eventually(timeout: .seconds(10)) { loop.desired.budgetRejections["api"] != nil })
+        #expect(loop.desired.budgets["api"]?.requests == 60 && runtime.runningSources["a"] == stream)
+
         task.cancel()
         await task.value
         await runtime.shutdown()

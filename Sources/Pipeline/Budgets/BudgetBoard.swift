@@ -72,6 +72,9 @@ public final class BudgetBoard: Sendable {
     /// the next one, so that requests sit at slot starts and no window of `interval` holds more
     /// than `requests` of them.
     static let lateness = 0.25
+    /// The longest pause honoured, from an answer's `Retry-After` or another replica's record: a
+    /// broken server or a hostile record in the status topic cannot stop a budget for good.
+    public static let maxPause: Double = 3600
 
     public init(wallNow: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.wallNow = wallNow
@@ -179,7 +182,7 @@ public final class BudgetBoard: Sendable {
             guard let name = s.budgetOf[sourceID], var entry = s.entries[name] else { return nil }
             let seconds: Double
             if let retryAfter {
-                seconds = max(0, Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18)
+                seconds = min(Self.maxPause, max(0, Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18))
             } else {
                 seconds = min(300, pow(2, Double(min(entry.throttledInARow, 16))))
                 entry.throttledInARow += 1
@@ -205,8 +208,10 @@ public final class BudgetBoard: Sendable {
     }
 
     /// A pause another replica published (or this one, read back): kept when it ends later than
-    /// the one in force.
+    /// the one in force; at most `maxPause` from now.
     public func apply(_ pause: BudgetPause) {
+        var pause = pause
+        pause.until = min(pause.until, Date(timeIntervalSince1970: wallNow() + Self.maxPause))
         state.withLock { s in
             guard var entry = s.entries[pause.budget], (entry.pause?.until ?? .distantPast) < pause.until else { return }
             entry.pause = pause

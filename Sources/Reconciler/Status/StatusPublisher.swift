@@ -316,7 +316,10 @@ public final class StatusPublisher: Sendable {
     public func heartbeat(_ view: DesiredView) -> ManagerHeartbeat {
         let metrics = runtime.metrics()
         let sources = runtime.runningSources.keys.sorted()
-        let warnings = view.desired.sources.values.flatMap { d in d.warnings.map { "\(d.sourceID): \($0)" } }.sorted()
+        // A refused budget record names no source of its own: the heartbeat is where it shows.
+        let warnings = (view.desired.sources.values.flatMap { d in d.warnings.map { "\(d.sourceID): \($0)" } }
+            + view.desired.budgetRejections.map { "budget \($0.key): record \($0.value.configVersion) refused: \($0.value.error)" })
+            .sorted()
         return ManagerHeartbeat(
             instanceID: identity.instanceID, version: identity.version, startedAt: startedAt,
             updatedAt: RFC3339.string(Date()), configSource: identity.configSource,

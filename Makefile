@@ -46,6 +46,8 @@ bench: deps
 	python3 bench/failover_bench.py --broker tansu --binary .build/release/stream-manager
 	python3 bench/broker_bench.py --broker both --binary .build/release/stream-manager
 	python3 bench/burst_bench.py --binary .build/release/stream-manager
+	python3 bench/throughput_bench.py --binary .build/release/stream-manager
+	python3 bench/throughput_bench.py --binary .build/release/stream-manager --compression none --burst-records 0
 	.build/release/csv-bench
 
 clean:

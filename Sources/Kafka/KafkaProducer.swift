@@ -247,8 +247,15 @@ public final class KafkaProducer: Service, Sendable {
         if !recordHeaders.isEmpty {
             headers = rd_kafka_headers_new(recordHeaders.count)
             for h in recordHeaders {
-                withBytes(h.value) { ptr, len in
-                    _ = rd_kafka_header_add(headers, h.key, -1, h.value == nil ? nil : ptr, h.value == nil ? 0 : len)
+                // The name by pointer and length: header names are small strings, stored inline,
+                // and passing one as a C string would allocate a NUL-terminated copy per record.
+                var name = h.key
+                name.withUTF8 { name in
+                    withBytes(h.value) { ptr, len in
+                        _ = name.withMemoryRebound(to: CChar.self) { name in
+                            rd_kafka_header_add(headers, name.baseAddress, name.count, h.value == nil ? nil : ptr, h.value == nil ? 0 : len)
+                        }
+                    }
                 }
             }
         }

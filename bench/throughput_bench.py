@@ -302,11 +302,12 @@ class Bench:
     def start_manager(self):
         """A fresh manager, returned once it runs a new source as soon as its config record lands.
 
-        /readyz waits for the replica's first assignment from the group (the mock's coordinator
-        gives it 3 s after the first member joins, up to 8 s after a member left); a warm-up source
-        of one record then runs (its record landing proves the partitions are assigned and a stream
-        can start), is removed again, and the round starts once the manager reports no active
-        stream: every round begins from the same state, and none times a rebalance.""" 
+        /readyz alone is not enough: it answers ready before the consumer group has assigned the
+        config topic's partitions, which the mock's coordinator does 3 s (first member) to 8 s
+        (after a member left) later; a round timed from /readyz would time that rebalance. So a
+        warm-up source of one record runs first (its record landing proves the partitions are
+        assigned: one member gets all of them), is removed again, and the round starts once the
+        manager reports no active stream.""" 
         self.managers += 1
         self.manager = start(self.binary, ["run", "--bootstrap-servers", self.bootstrap, "--http-port", "0",
                                            "--log-level", LOG_LEVEL, "--config", self.config], self.logs)

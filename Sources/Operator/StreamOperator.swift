@@ -128,12 +128,10 @@ public final class StreamOperator: Service, Sendable {
         return ContinuousClock.now - last < .seconds(30)
     }
 
-    /// Readiness: the initial sync of desired state is applied, a replica sharing sources has its
-    /// first assignment from the group (before it, it runs nothing, and a rolling update that went
-    /// on would stop the old replicas before anyone took their sources over), and the brokers have
-    /// not been unreachable for longer than `manager.broker_unavailable_seconds`.
+    /// Readiness: the initial sync of desired state is applied, and the brokers have not been
+    /// unreachable for longer than `manager.broker_unavailable_seconds`.
     public var isReady: Bool {
-        guard loop.isReady, ownership?.hasJoined ?? true else { return false }
+        guard loop.isReady else { return false }
         guard let away = brokerHealth.unreachableFor else { return true }
         return away <= Saturating.duration(seconds: settings.config.manager.brokerUnavailableSeconds)
     }

@@ -107,6 +107,9 @@ public final class BudgetBoard: Sendable {
             for gone in Set(s.entries.keys).subtracting(budgets.keys) { Self.forgetMetrics(gone) }
             s.entries = entries
             s.budgetOf = budgetOf
+            // Sources that left every budget (or are gone) leave nothing behind.
+            s.floor = s.floor.filter { budgetOf[$0.key] != nil }
+            s.waitingFor = s.waitingFor.filter { budgetOf[$0.key] != nil }
         }
     }
 

@@ -11,9 +11,6 @@ public final class Ownership: Sendable {
         /// The group's generation id of the current assignment (the `generation` of status
         /// records); counted locally when librdkafka does not tell it.
         var generation = 0
-        /// Whether the group has given this replica an assignment yet (possibly empty: the
-        /// cooperative protocol reports every assignment, an empty one too).
-        var joined = false
     }
 
     private let state = Mutex(State())
@@ -36,14 +33,11 @@ public final class Ownership: Sendable {
 
     public var assignedPartitions: [Int] { state.withLock { $0.partitions.map(Int.init).sorted() } }
     public var generation: Int { state.withLock { $0.generation } }
-    /// True once the first assignment has arrived: before it, this replica runs no source.
-    public var hasJoined: Bool { state.withLock { $0.joined } }
 
     public func assign(_ partitions: [Int32], generation: Int? = nil) {
         state.withLock { s in
             s.partitions.formUnion(partitions)
             s.generation = generation ?? s.generation + 1
-            s.joined = true
         }
     }
 

@@ -53,6 +53,8 @@ import time
 import urllib.error
 import urllib.request
 
+import bench_kafka  # the bench scripts' shared helpers (standard library only at import)
+
 KCAT = "kcat"
 TIMEOUT = 600  # seconds, for every wait
 LOG_LEVEL = "error"  # of kafka-dev and the managers; their stderr is kept when a run fails
@@ -112,14 +114,8 @@ def first_line(proc, what):
     return box[0].strip()
 
 
-def stop(proc, timeout=30):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+# SIGTERM, then SIGKILL after 30 s: the shared helper of the bench scripts.
+stop = bench_kafka.stop_process
 
 
 def kcat_version():

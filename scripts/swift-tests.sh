@@ -44,7 +44,7 @@ BUDGETS=(--no-parallel --filter BudgetFleetTests)
 # test), then, one at a time once that is done, the suites with timing assertions (request and
 # record rates, CPU-bound parsing limits, how fast a cancelled transfer ends), which fail on a
 # machine kept busy by the parallel ones.
-TIMED="HotSettingsTests|FuzzTests|DocumentLimitsTests|HTTPSourceTests|HTTPTransportTests"
+TIMED="HotSettingsTests|FuzzTests|DocumentLimitsTests|HTTPSourceTests|HTTPTransportTests|BudgetBoardTests"
 PARALLEL=(--experimental-maximum-parallelization-width 4 --skip CLITests --skip OperatorTests --skip KubernetesTests
           --skip "$TIMED")
 SERIAL_TIMED=(--no-parallel --filter "$TIMED")

@@ -69,9 +69,11 @@ public final class BudgetBoard: Sendable {
     private let state = Mutex(State())
     private let wallNow: @Sendable () -> Double
     /// A request may still go this far into its slot (a fraction of the slot); later, it waits for
-    /// the next one, so that requests sit at slot starts and no window of `interval` holds more
-    /// than `requests` of them.
-    static let lateness = 0.25
+    /// the next one. Requests then sit near slot starts: a window of `interval` holds `requests` of
+    /// them, one more only when a slot's request went later into its slot than the request one
+    /// interval after it. Generous, because a busy process wakes late, and a request that always
+    /// woke too late for its slot would never go.
+    static let lateness = 0.75
     /// The longest pause honoured, from an answer's `Retry-After` or another replica's record: a
     /// broken server or a hostile record in the status topic cannot stop a budget for good.
     public static let maxPause: Double = 3600

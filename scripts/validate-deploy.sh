@@ -5,7 +5,9 @@
 #      the values schema (bad values must fail), and the chart rendered in each mode, whose objects
 #      go through kubernetes-validate too;
 #   3. every config document they carry (the manifests' ConfigMap, the chart's `sources` value, the
-#      rendered ConfigMaps) with `stream-manager validate`.
+#      rendered ConfigMaps) with `stream-manager validate`;
+#   4. the chart's Grafana dashboard: its ConfigMap as rendered, and every metric its queries name
+#      against what a running operator exports (scripts/check-grafana-metrics.py).
 #
 # Usage: scripts/validate-deploy.sh        (env: STREAM_MANAGER, default .build/debug/stream-manager;
 #                                           PYTHON, default python3)
@@ -147,7 +149,10 @@ def chart_copy(name, overrides, render):
 # 2. Values the schema must refuse (helm install/upgrade would fail on them).
 for name, overrides in [("mode", {"mode": "kafak"}), ("replicas", {"replicas": "3"}),
                         ("pullPolicy", {"image": {"pullPolicy": "Sometimes"}}),
-                        ("typo", {"replica": 3}), ("source-id", {"sources": {"__reserved": {"source_type": "generator"}}})]:
+                        ("typo", {"replica": 3}), ("source-id", {"sources": {"__reserved": {"source_type": "generator"}}}),
+                        ("grafana-enabled", {"metrics": {"grafanaDashboard": {"enabled": "yes"}}}),
+                        ("grafana-label", {"metrics": {"grafanaDashboard": {"label": "grafana dashboard"}}}),
+                        ("grafana-typo", {"metrics": {"grafanaDashboard": {"folder": "Kafka"}}})]:
     problems, _ = lint(chart_copy(f"bad-{name}", overrides, render=False))
     if any(p == "ERROR values.yaml" for p in problems):
         print(f"ok   values schema rejects {json.dumps(overrides)}")
@@ -171,6 +176,32 @@ def render(name, overrides):
         raise ValueError("nothing rendered (did Helm's lint-mode `fail` logging change?)")
     return d, rendered
 
+def dashboard_problems(cm, dep, merged):
+    """What is wrong with the rendered Grafana dashboard ConfigMap, as a list of short names."""
+    g = merged["metrics"]["grafanaDashboard"]
+    meta, dmeta = cm["metadata"], dep["metadata"]
+    labels = meta.get("labels", {})
+    # `quote` renders what --set may have typed as a number or boolean the way Go prints it.
+    value = str(g["labelValue"]).lower() if isinstance(g["labelValue"], bool) else str(g["labelValue"])
+    with open(os.path.join(chart, "dashboards", "stream-manager.json")) as f:
+        shipped = json.load(f)
+    try:
+        dash = json.loads(cm.get("data", {}).get("stream-manager.json", ""))
+    except ValueError:
+        dash = None
+    wanted = {
+        "name": meta["name"] == dmeta["name"] + "-grafana-dashboard",
+        "namespace": meta.get("namespace") == (g.get("namespace") or dmeta["namespace"]),
+        "chart labels": all(labels.get(k) == v for k, v in dmeta["labels"].items()),
+        "sidecar label": labels.get(g["label"]) == value,
+        "annotations": meta.get("annotations", {}) == (g.get("annotations") or {}),
+        "data keys": sorted(cm.get("data", {})) == ["stream-manager.json"],
+        "JSON": isinstance(dash, dict),
+        "dashboard": isinstance(dash, dict) and dash.get("uid") == "stream-manager" and bool(dash.get("panels")),
+        "same as dashboards/stream-manager.json": dash == shipped,
+    }
+    return [k for k, ok in wanted.items() if not ok]
+
 def check_mode(name, overrides, expect):
     try:
         check_rendered(name, overrides, expect)
@@ -181,7 +212,7 @@ def check_rendered(name, overrides, expect):
     d, rendered = render(name, overrides)
     out = os.path.join(d, "out")
     os.makedirs(out)
-    objects, files = {}, []
+    objects, files, dashboards = {}, [], []
     for fname, text in sorted(rendered.items()):
         if fname == "NOTES.txt":
             if "stream-manager status" not in text:
@@ -194,8 +225,13 @@ def check_rendered(name, overrides, expect):
         with open(files[-1], "w") as f:
             f.write(text)
         for o in docs:
-            objects[o["kind"]] = o
-    k8s_validate(files, f"rendered chart ({name}): {', '.join(sorted(objects))}")
+            # A second ConfigMap: kept apart so objects["ConfigMap"] stays the config document's.
+            if fname == "grafana-dashboard.yaml":
+                dashboards.append(o)
+            else:
+                objects[o["kind"]] = o
+    k8s_validate(files, f"rendered chart ({name}): {', '.join(sorted(objects))}"
+                        + (", Grafana dashboard ConfigMap" if dashboards else ""))
     merged = merge(values, overrides)
     mode, key = merged["mode"], merged["configMap"]["key"]
     cm = objects["ConfigMap"]["data"]
@@ -213,6 +249,7 @@ def check_rendered(name, overrides, expect):
         "token": pod["automountServiceAccountToken"] == (expect.get("role") is not None),
         "role": ("Role" in objects) == (expect.get("role") is not None),
         "servicemonitor": ("ServiceMonitor" in objects) == expect.get("servicemonitor", False),
+        "grafana dashboard": len(dashboards) == (1 if expect.get("grafana") else 0),
         "grace": pod["terminationGracePeriodSeconds"] > float(args[args.index("--shutdown-timeout") + 1]) + 5,
     }
     if expect.get("role") is True:  # the chart's own ConfigMap
@@ -224,25 +261,31 @@ def check_rendered(name, overrides, expect):
         checks["watched"] = args[args.index("--configmap") + 1] == expect["role"]
         checks["keep-on-delete"] = ("--keep-on-delete" in args) == merged["keepOnDelete"]
     bad = [k for k, ok in checks.items() if not ok] + hardening(pod)
+    if dashboards:
+        bad += [f"Grafana dashboard {k}" for k in dashboard_problems(dashboards[0], objects["Deployment"], merged)]
     if bad:
         fail(f"render ({name}): wrong {', '.join(bad)}")
     else:
         print(f"ok   render ({name}): replicas {dep['replicas']}, {dep['strategy']['type']}, "
-              f"args {' '.join(args[1:3])}" + (f", Role on {expect['role']}" if expect.get("role") else ", no RBAC"))
+              f"args {' '.join(args[1:3])}" + (f", Role on {expect['role']}" if expect.get("role") else ", no RBAC")
+              + (", Grafana dashboard ConfigMap" if dashboards else ""))
 
 check_mode("kafka", {}, {"replicas": 3})
 check_mode("kafka-scaled", {"replicas": 5, "kafka": {"existingSecret": "kafka-sasl",
                                                      "properties": {"security.protocol": "SASL_SSL",
                                                                     "sasl.username": "${KAFKA_USERNAME}",
                                                                     "sasl.password": "${KAFKA_PASSWORD}"}},
-                            "metrics": {"serviceMonitor": {"enabled": True}}},
-           {"replicas": 5, "servicemonitor": True})
+                            "metrics": {"serviceMonitor": {"enabled": True}, "grafanaDashboard": {"enabled": True}}},
+           {"replicas": 5, "servicemonitor": True, "grafana": True})
 check_mode("configmap", {"mode": "configmap", "replicas": 3, "keepOnDelete": True},
            {"replicas": 1, "role": True})
 check_mode("configmap-external", {"mode": "configmap", "configMap": {"name": "feeds"}},
            {"replicas": 1, "role": "feeds"})
-check_mode("file", {"mode": "file", "extraConfig": {"queue_max_size": 20000, "throttling": {"enabled": False}}},
-           {"replicas": 1})
+check_mode("file", {"mode": "file", "extraConfig": {"queue_max_size": 20000, "throttling": {"enabled": False}},
+                    "metrics": {"grafanaDashboard": {"enabled": True, "label": "grafana.example.org/dashboard",
+                                                     "labelValue": 1, "namespace": "monitoring",
+                                                     "annotations": {"grafana_folder": "Kafka"}}}},
+           {"replicas": 1, "grafana": True})
 try:
     render("short-grace", {"terminationGracePeriodSeconds": 30})
     fail("render (short-grace): a grace period shorter than the drain was accepted")
@@ -277,6 +320,9 @@ if failures:
     print(f"{len(failures)} chart or config check(s) failed")
     sys.exit(1)
 PYEOF
+
+echo "== the Grafana dashboard's metric names against a running operator"
+"$PY" scripts/check-grafana-metrics.py --binary "$STREAM_MANAGER" || status=1
 
 if ((status)); then
   echo "validate-deploy: FAILED (see above)"

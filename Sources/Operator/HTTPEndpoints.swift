@@ -13,11 +13,25 @@ public protocol OperatorProbe: Sendable {
 
 extension StreamOperator: OperatorProbe {}
 
-/// `/healthz`, `/readyz`, `/metrics` and `/status`. On start the contract line
-/// `http endpoints: http://127.0.0.1:<port>` goes to stdout with the port actually bound.
+/// `/healthz`, `/readyz`, `/metrics` and `/status`, and with `dashboard` the fleet dashboard
+/// (`DashboardRoutes`); `auth` puts basic auth in front of all but the probes and `/metrics`. On
+/// start the contract line `http endpoints: http://127.0.0.1:<port>` goes to stdout with the port
+/// actually bound.
 public enum HTTPEndpoints {
-    public static func router(probe: any OperatorProbe) -> Router<BasicRequestContext> {
+    /// Resolved basic-auth credentials.
+    public struct Credentials: Sendable {
+        public var username: String
+        public var password: String
+        public init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
+    }
+
+    public static func router(probe: any OperatorProbe, dashboard: (any DashboardData)? = nil,
+                              auth: Credentials? = nil) -> Router<BasicRequestContext> {
         let router = Router()
+        if let auth { router.add(middleware: BasicAuthMiddleware(username: auth.username, password: auth.password)) }
         router.get("healthz") { _, _ in health(probe) }
         router.get("readyz") { _, _ in ready(probe) }
         // Load balancers and some probes ask with HEAD: the status without the body.
@@ -30,17 +44,19 @@ public enum HTTPEndpoints {
             Response(status: .ok, headers: [.contentType: "application/json"],
                      body: .init(byteBuffer: ByteBuffer(bytes: probe.metricsJSON())))
         }
+        if let dashboard { DashboardRoutes.add(to: router, data: dashboard) }
         return router
     }
 
     /// The HTTP server as a `Service`. `host` is where it listens (all interfaces by default, so
     /// Kubernetes probes reach it); the printed line names loopback, where a local user reaches it.
-    public static func application(probe: any OperatorProbe, host: String, port: Int, logger: Logger,
+    public static func application(probe: any OperatorProbe, dashboard: (any DashboardData)? = nil,
+                                   auth: Credentials? = nil, host: String, port: Int, logger: Logger,
                                    onListening: @escaping @Sendable (Int) -> Void = announce) -> some Service {
         // A connection that sends nothing for the idle timeout is closed, whether it is between
         // requests or still in the middle of a request's header (a head is decoded only when
         // complete, so a client trickling bytes does not keep it alive).
-        Application(router: router(probe: probe),
+        Application(router: router(probe: probe, dashboard: dashboard, auth: auth),
                     server: .http1(configuration: .init(idleTimeout: .seconds(10))),
                     configuration: .init(address: .hostname(host, port: port), serverName: "stream-manager"),
                     onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
@@ -49,6 +65,7 @@ public enum HTTPEndpoints {
 
     @Sendable public static func announce(port: Int) {
         print("http endpoints: http://127.0.0.1:\(port)")
+        print("fleet dashboard: http://127.0.0.1:\(port)/")
         fflush(nil)
     }
 

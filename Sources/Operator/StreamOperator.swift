@@ -27,14 +27,19 @@ public final class StreamOperator: Service, Sendable {
     /// Kafka mode with shared sources: which sources this replica owns.
     public let ownership: Ownership?
     private let staleGuard: StaleStatusGuard?
-    /// A fleet follows the status topic: the guard reads it, and the publisher sweeps stale
-    /// records with it. A single replica reads it once after its initial sync (`sweepStatusOnce`).
-    fileprivate let statusView: StatusTopicView?
+    /// The status topic, followed: the fleet dashboard's board is fed from it; in a fleet the guard
+    /// also reads it, and the publisher sweeps stale records with it. A single replica sweeps once
+    /// after its initial sync (`sweepStatusOnce`).
+    fileprivate let statusView: StatusTopicView
+    /// The whole fleet as the status topic shows it, for the dashboard.
+    public let fleet: FleetBoard
+    /// The config topic's versions of a source, read for the dashboard's detail view.
+    let versionCache = ConfigVersionCache()
     fileprivate let brokerHealth: BrokerHealth
     private let statusProducer: KafkaProducer
     /// `kafka.properties`, `${ENV}` resolved: every client of the operator uses them.
-    private let properties: [String: String]
-    fileprivate let logger: Logger
+    let properties: [String: String]
+    let logger: Logger
     /// When the tick loop last ran (liveness: the process and its loops are alive).
     fileprivate let lastTick = Mutex<ContinuousClock.Instant?>(nil)
     fileprivate let started = Mutex(false)
@@ -59,19 +64,24 @@ public final class StreamOperator: Service, Sendable {
         self.statusProducer = statusProducer
         let statusTopic = settings.statusTopic
         brokerHealth = BrokerHealth { try await statusProducer.probe(topic: statusTopic, timeout: .seconds(2)) }
+        let fleet = FleetBoard(instanceID: settings.instanceID, statusTopic: settings.statusTopic)
+        self.fleet = fleet
+        let view: StatusTopicView
         if case .kafka = settings.desiredSource, settings.shareSources {
             // Budget pauses other replicas announce hold this one's requests too.
-            let view = StatusTopicView(topic: settings.statusTopic,
-                                       configuration: Self.reader("stream-manager-status-reader", settings, properties),
-                                       logger: logger, onBudgetPause: { runtime.budgets.apply($0) })
-            statusView = view
+            view = StatusTopicView(topic: settings.statusTopic,
+                                   configuration: Self.reader("stream-manager-status-reader", settings, properties),
+                                   logger: logger, onBudgetPause: { runtime.budgets.apply($0) }, observe: { fleet.observe($0) })
             ownership = Ownership()
             staleGuard = StaleStatusGuard(view: view, instanceID: settings.instanceID)
         } else {
-            statusView = nil
+            view = StatusTopicView(topic: settings.statusTopic,
+                                   configuration: Self.reader("stream-manager-status-reader", settings, properties),
+                                   logger: logger, observe: { fleet.observe($0) })
             ownership = nil
             staleGuard = nil
         }
+        statusView = view
         let statusWriter = KafkaStatusWriter(topic: settings.statusTopic, producer: statusProducer, logger: logger)
         let instanceID = settings.instanceID
         runtime.budgets.onPause { pause in
@@ -81,7 +91,7 @@ public final class StreamOperator: Service, Sendable {
             identity: .init(instanceID: settings.instanceID, configSource: settings.configSourceName),
             writer: statusWriter,
             runtime: runtime, interval: settings.statusInterval, ownership: ownership, staleGuard: staleGuard,
-            statusView: statusView, logger: logger)
+            statusView: ownership == nil ? nil : view, logger: logger)
 
         // What sources may read comes from the operator's own --config only, never from the desired state.
         let access = settings.config.manager.sourceAccess
@@ -106,7 +116,7 @@ public final class StreamOperator: Service, Sendable {
     }
 
     /// A follower of one of the operator's compacted topics (config, status).
-    private static func reader(_ clientID: String, _ settings: OperatorSettings,
+    static func reader(_ clientID: String, _ settings: OperatorSettings,
                                _ properties: [String: String]) -> KafkaConsumerConfiguration {
         var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.bootstrapServers)
         consumer.clientID = clientID
@@ -137,12 +147,11 @@ public final class StreamOperator: Service, Sendable {
     }
 
     public func run() async throws {
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let statusView {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             // Followed until the runtime has stopped: the guard reads it for the final statuses.
-            services.append(.init(service: AfterStartup(gate: prepared, service: statusView), successTerminationBehavior: .ignore,
-                                  serviceName: "status-view"))
-        }
+            .init(service: AfterStartup(gate: prepared, service: statusView), successTerminationBehavior: .ignore,
+                  serviceName: "status-view"),
+        ]
         services += [
             .init(service: AfterStartup(gate: prepared, service: runtime),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup,
@@ -167,21 +176,18 @@ public final class StreamOperator: Service, Sendable {
 
     /// A single replica's sweep of the status topic: once the initial sync is applied and a few
     /// seconds have passed (records written around the sync have landed), records of sources that
-    /// are no longer desired — removed while no manager ran — are tombstoned. Read once: following
-    /// the topic would keep every source's record in memory for nothing else.
+    /// are no longer desired — removed while no manager ran — are tombstoned. Once: nothing else
+    /// writes records of this replica's sources.
     fileprivate func sweepStatusOnce() async {
         while !Task.isCancelled && !(loop.isReady && started.withLock({ $0 })) { try? await Task.sleep(for: .milliseconds(200)) }
         try? await Task.sleep(for: .seconds(3))
         guard !Task.isCancelled else { return }
-        let view = StatusTopicView(topic: settings.statusTopic,
-                                   configuration: Self.reader("stream-manager-status-sweep", settings, properties), logger: logger)
         do {
-            try await view.start()
-            publisher.sweepOnce(self.view, in: view)
+            try await statusView.catchUp()
+            publisher.sweepOnce(self.view, in: statusView)
         } catch {
             logger.warning("could not read the status topic to remove stale records: \(error)")
         }
-        await view.stop()
     }
 
     /// The replicas' group on the config topic, once its partition count is known.
@@ -233,7 +239,7 @@ public final class StreamOperator: Service, Sendable {
                 }
                 try await runtime.open()
                 took("opening the runtime (producers, committed cursors)")
-                try await statusView?.start()
+                try await statusView.start()
                 took("reading the status topic")
                 started.withLock { $0 = true }
                 logger.info("operator started", metadata: ["instance_id": "\(settings.instanceID)",
@@ -261,7 +267,7 @@ public final class StreamOperator: Service, Sendable {
         }
         await publisher.finish()
         await statusProducer.close()
-        await statusView?.stop()
+        await statusView.stop()
         let delivered = runtime.metrics().producer.totalSent
         logger.info("operator stopped; \(delivered) records delivered")
     }
@@ -324,7 +330,7 @@ private struct OperatorLoops: Service {
                 guard await op.prepared.value else { return }
                 await op.brokerHealth.run()
             }
-            if op.statusView == nil {
+            if op.ownership == nil {
                 group.addTask { [op] in await op.sweepStatusOnce() }
             }
             group.addTask { [op] in

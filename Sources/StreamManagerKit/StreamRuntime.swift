@@ -436,6 +436,13 @@ public final class StreamRuntime: Service, Sendable {
         state.withLock { $0.committed[sourceID] }
     }
 
+    /// The cursor last committed for a source as the offsets topic shows it now (whichever replica
+    /// committed it), else as this runtime knows it.
+    public func latestCommittedCursor(forSource sourceID: String) -> CommittedCursor? {
+        let store = state.withLock { $0.components?.offsets }
+        return store?.latest(sourceID: sourceID) ?? committedCursor(forSource: sourceID)
+    }
+
     /// Whether the shared parts are open.
     public var isStarted: Bool { state.withLock { $0.components != nil } }
 

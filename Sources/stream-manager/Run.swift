@@ -63,6 +63,7 @@ struct Run: AsyncParsableCommand {
         var fileConfig = try loadConfig()
         if let t = global.configTopic { fileConfig.manager.configTopic = t }
         if let t = global.statusTopic { fileConfig.manager.statusTopic = t }
+        let credentials = try Self.httpCredentials(fileConfig.manager)
         let bootstrap = global.resolvedBootstrapServers(configFileValue: config == nil ? nil : fileConfig.kafka.bootstrapServers)
         var services: [any Service] = []
         let bootstrapServers: [String]
@@ -93,7 +94,8 @@ struct Run: AsyncParsableCommand {
             ensureTopics: bootstrap != "embedded")
         if bootstrap == "embedded" { settings.configFetchWait = .milliseconds(10) }
         let streamOperator = try StreamOperator(settings: settings, logger: logger)
-        services.append(HTTPEndpoints.application(probe: streamOperator, host: httpHost,
+        services.append(HTTPEndpoints.application(probe: streamOperator, dashboard: streamOperator,
+                                                  auth: credentials, host: httpHost,
                                                   port: httpPort ?? fileConfig.manager.httpPort, logger: logger))
         // Shut down in reverse order: the operator drains first, while HTTP still answers and
         // the embedded cluster (first) still runs.
@@ -103,6 +105,18 @@ struct Run: AsyncParsableCommand {
         groupConfiguration.maximumGracefulShutdownDuration = Saturating.duration(seconds: shutdownTimeout)
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+
+    /// `manager.http_auth` with its password resolved. A reference that does not resolve stops the
+    /// start: serving the dashboard without the auth it was configured with would be worse.
+    static func httpCredentials(_ manager: ManagerConfig) throws -> HTTPEndpoints.Credentials? {
+        guard let auth = manager.httpAuth else { return nil }
+        do {
+            return HTTPEndpoints.Credentials(username: auth.username, password: try auth.resolvedPassword())
+        } catch {
+            FileHandle.standardError.write(Data("stream-manager run: manager.http_auth.password: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 
     /// `$HOSTNAME` is a shell variable that is often not exported; the system's name stands in.

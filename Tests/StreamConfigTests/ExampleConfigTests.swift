@@ -39,7 +39,7 @@ struct ExampleConfigTests {
                     "recovery_cycles", "consumer_group", "queue_max_size", "queue_max_bytes",
                     "queue_overflow_strategy", "enable_dlq", "dlq_redrive", "delay_seconds", "max_redrives", "manager", "config_topic", "status_topic",
                     "offsets_topic", "config_topic_partitions", "group_id", "session_timeout_ms",
-                    "status_interval_seconds", "http_port", "restart_after_failures", "topic_routing", "custom", "patterns", "match", "on",
+                    "status_interval_seconds", "http_port", "http_auth", "username", "password", "restart_after_failures", "topic_routing", "custom", "patterns", "match", "on",
                     "topic", "content_rules", "field", "equals", "matches", "priority", "fallback_topic", "sources",
                     "source_type", "ingestion", "mode", "polling_interval_seconds", "max_records_per_poll",
                     "buffer_size", "buffer_flush_interval_seconds", "schedule_interval_seconds",

@@ -34,6 +34,43 @@ public enum RawHTTP {
         return result.closed ? Date().timeIntervalSince(start) : nil
     }
 
+    /// A streamed response (server-sent events): an open connection read as the server writes.
+    public final class Stream: @unchecked Sendable {  // read by one caller at a time
+        private let fd: Int32
+        /// Everything read so far (head and body).
+        public private(set) var text = ""
+
+        public init?(port: Int, path: String, headers: [String: String] = [:]) {
+            guard let fd = RawHTTP.connect(port: port) else { return nil }
+            self.fd = fd
+            var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+            for (k, v) in headers { request += "\(k): \(v)\r\n" }
+            RawHTTP.send(fd, request + "\r\n")
+        }
+
+        deinit { close(fd) }
+
+        /// Reads until `condition` holds for what was read (true), the server closes or `timeout` passes (false).
+        public func read(until condition: (String) -> Bool, timeout: TimeInterval) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            var bytes = Data(text.utf8)
+            while !condition(text) {
+                let remaining = deadline.timeIntervalSinceNow
+                guard remaining > 0 else { return false }
+                var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = Glibc.poll(&poll, 1, Int32(min(remaining, 0.2) * 1000))
+                if ready < 0 { return false }
+                if ready == 0 { continue }
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { return false }
+                bytes.append(contentsOf: buffer[0..<n])
+                text = String(decoding: bytes, as: UTF8.self)
+            }
+            return true
+        }
+    }
+
     private static func connect(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }

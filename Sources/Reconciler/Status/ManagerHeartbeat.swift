@@ -20,6 +20,12 @@ public struct ManagerHeartbeat: Sendable, Equatable, Codable {
     public var updatedAt: String
     /// `kafka`, `file` or `configmap`.
     public var configSource: String
+    /// `shared` (the replicas split the sources through their consumer group) or `all` (this
+    /// manager runs every source). Nil in records written before the field existed.
+    public var deliveryMode: String?
+    /// How often this manager writes its records: a dashboard calls a heartbeat stale after a few
+    /// intervals without one. Nil in records written before the field existed.
+    public var statusIntervalSeconds: Double?
     /// Config-topic partitions this instance owns (empty when the fleet is not sharded).
     public var assignedPartitions: [Int]
     /// Ids of the sources it runs.
@@ -45,6 +51,8 @@ public struct ManagerHeartbeat: Sendable, Equatable, Codable {
         case startedAt = "started_at"
         case updatedAt = "updated_at"
         case configSource = "config_source"
+        case deliveryMode = "delivery_mode"
+        case statusIntervalSeconds = "status_interval_seconds"
         case assignedPartitions = "assigned_partitions"
         case sources
         case activeStreams = "active_streams"

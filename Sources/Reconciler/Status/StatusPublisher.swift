@@ -323,6 +323,7 @@ public final class StatusPublisher: Sendable {
         return ManagerHeartbeat(
             instanceID: identity.instanceID, version: identity.version, startedAt: startedAt,
             updatedAt: RFC3339.string(Date()), configSource: identity.configSource,
+            deliveryMode: ownership == nil ? "all" : "shared", statusIntervalSeconds: interval / .seconds(1),
             assignedPartitions: ownership?.assignedPartitions ?? [],
             sources: sources, activeStreams: metrics.streamManager.activeStreams,
             configError: view.documentError.map { .init(configVersion: $0.configVersion, error: $0.error) },

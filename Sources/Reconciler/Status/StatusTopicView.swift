@@ -10,22 +10,27 @@ import ServiceLifecycle
 public final class StatusTopicView: Service, Sendable {
     private let follower: CompactedTopicFollower
 
-    /// `onBudgetPause` gets every budget pause a `budget:<name>` record announces.
+    /// `onBudgetPause` gets every budget pause a `budget:<name>` record announces; `observe` every
+    /// record as it is read (the fleet dashboard's board).
     public init(topic: String, configuration: KafkaConsumerConfiguration, logger: Logger,
-                onBudgetPause: (@Sendable (BudgetPause) -> Void)? = nil) {
-        var observe: (@Sendable (ConsumerRecord) -> Void)?
+                onBudgetPause: (@Sendable (BudgetPause) -> Void)? = nil,
+                observe: (@Sendable (ConsumerRecord) -> Void)? = nil) {
+        var each: (@Sendable (ConsumerRecord) -> Void)? = observe
         if let onBudgetPause {
-            observe = { record in
+            each = { record in
                 if let pause = BudgetPauseRecord.pause(from: record) { onBudgetPause(pause) }
+                observe?(record)
             }
         }
-        follower = CompactedTopicFollower(topic: topic, configuration: configuration, logger: logger, observe: observe)
+        follower = CompactedTopicFollower(topic: topic, configuration: configuration, logger: logger, observe: each)
     }
 
     /// Reads the topic to its end.
     public func start() async throws { try await follower.start() }
     /// Follows the topic from there until graceful shutdown or cancellation.
     public func run() async { await follower.run() }
+    /// Waits until every record written before the call has been read.
+    public func catchUp() async throws { try await follower.catchUp() }
     /// Closes the reader once `run()` has returned.
     public func stop() async { await follower.stop() }
 

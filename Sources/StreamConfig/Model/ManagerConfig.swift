@@ -27,6 +27,9 @@ public struct ManagerConfig: Sendable, Hashable {
     /// `source_access`: the allow-lists of what sources may read (environment, URLs, files).
     /// Only from the operator's own `--config`: a source entry cannot widen them.
     public var sourceAccess: SourceAccessPolicy
+    /// `http_auth`: basic auth for the dashboard and `/status`; nil = open (limit who reaches the
+    /// port with `--http-host` or the network instead).
+    public var httpAuth: HTTPAuthConfig?
 
     public init(configTopic: String = "stream-config",
                 statusTopic: String = "stream-status",
@@ -39,7 +42,8 @@ public struct ManagerConfig: Sendable, Hashable {
                 httpPort: Int = 8080,
                 brokerUnavailableSeconds: Double = 60,
                 restartAfterFailures: Int = 10,
-                sourceAccess: SourceAccessPolicy = SourceAccessPolicy()) {
+                sourceAccess: SourceAccessPolicy = SourceAccessPolicy(),
+                httpAuth: HTTPAuthConfig? = nil) {
         self.configTopic = configTopic
         self.statusTopic = statusTopic
         self.offsetsTopic = offsetsTopic
@@ -52,6 +56,7 @@ public struct ManagerConfig: Sendable, Hashable {
         self.brokerUnavailableSeconds = brokerUnavailableSeconds
         self.restartAfterFailures = restartAfterFailures
         self.sourceAccess = sourceAccess
+        self.httpAuth = httpAuth
     }
 
     /// The instance id to use: the configured one, else `$HOSTNAME`, else `stream-manager`.

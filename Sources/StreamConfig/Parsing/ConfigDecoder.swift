@@ -107,7 +107,15 @@ enum ConfigDecoder {
             httpPort: r.int("http_port", default: d.httpPort),
             brokerUnavailableSeconds: r.double("broker_unavailable_seconds", default: d.brokerUnavailableSeconds),
             restartAfterFailures: r.int("restart_after_failures", default: d.restartAfterFailures),
-            sourceAccess: r.mapping("source_access").map(decodeSourceAccess) ?? d.sourceAccess)
+            sourceAccess: r.mapping("source_access").map(decodeSourceAccess) ?? d.sourceAccess,
+            httpAuth: r.mapping("http_auth").map(decodeHTTPAuth))
+    }
+
+    static func decodeHTTPAuth(_ r: MappingReader) -> HTTPAuthConfig {
+        defer { r.finish() }
+        if !r.has("username") { r.requireMissing("username") }
+        if !r.has("password") { r.requireMissing("password") }
+        return HTTPAuthConfig(username: r.string("username", default: ""), password: r.string("password", default: ""))
     }
 
     static func decodeRouting(_ r: MappingReader) -> TopicRoutingConfig {

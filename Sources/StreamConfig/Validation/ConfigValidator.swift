@@ -134,6 +134,21 @@ public enum ConfigValidator {
         r.within(b.restartAfterFailures, m.restartAfterFailures, b.restartAfterFailures.key)
         r.within(b.httpPort, m.httpPort, b.httpPort.key)
         sourceAccess(m.sourceAccess, r)
+        if let auth = m.httpAuth { httpAuth(auth, r) }
+    }
+
+    static func httpAuth(_ auth: HTTPAuthConfig, _ r: Reporter) {
+        // RFC 7617: the user-id ends at the first colon, and neither part may carry control characters.
+        if auth.username.isEmpty || auth.username.contains(":") || auth.username.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+            r.error("must be non-empty, without ':' or control characters", "manager.http_auth.username")
+        }
+        r.envReferences(in: auth.password, "manager.http_auth.password")
+        if auth.password.isEmpty {
+            r.error("must not be empty (use a ${ENV} reference, e.g. '${STREAM_MANAGER_HTTP_PASSWORD}')", "manager.http_auth.password")
+        } else if !EnvReference.containsReference(auth.password) {
+            r.warning("a password written in the file is readable by whoever reads the file; prefer a ${ENV} reference",
+                      "manager.http_auth.password")
+        }
     }
 
     static func budgets(_ budgets: [String: BudgetConfig], _ r: Reporter) {

@@ -75,6 +75,9 @@ public enum StreamManagerBinary {
             output.withLock { $0.lines }
         }
 
+        /// Whether the process still runs.
+        public var isRunning: Bool { process.isRunning }
+
         /// Waits for a stdout line with this prefix.
         public func waitForLine(prefix: String, timeout: TimeInterval = 30) -> String? {
             let deadline = Date().addingTimeInterval(timeout)

@@ -3,38 +3,10 @@ import Pipeline
 import Reconciler
 import StreamConfig
 
-/// A manager's heartbeat as the dashboard shows it: the record without its metrics tree and its
-/// list of source ids (10,000 ids per manager would be most of every event), with the number of
-/// sources and whether the heartbeat is stale instead.
-struct DashboardHeartbeat: Sendable, Decodable {
-    var instanceID: String
-    var version: String?
-    var startedAt: String?
-    var updatedAt: String?
-    var configSource: String?
-    var deliveryMode: String?
-    var statusIntervalSeconds: Double?
-    var assignedPartitions: [Int]?
-    var activeStreams: Int?
-    var sources: [String]?
-    var configError: ManagerHeartbeat.ConfigError?
-    var warnings: [String]?
-
-    enum CodingKeys: String, CodingKey {
-        case instanceID = "instance_id"
-        case version
-        case startedAt = "started_at"
-        case updatedAt = "updated_at"
-        case configSource = "config_source"
-        case deliveryMode = "delivery_mode"
-        case statusIntervalSeconds = "status_interval_seconds"
-        case assignedPartitions = "assigned_partitions"
-        case activeStreams = "active_streams"
-        case sources
-        case configError = "config_error"
-        case warnings
-    }
-
+/// A manager's heartbeat as the dashboard shows it: without its metrics tree and its list of source
+/// ids (10,000 ids per manager would be most of every event), with the number of sources and whether
+/// the heartbeat is stale instead.
+extension StatusBoard.Manager {
     /// Stale after three status intervals without a heartbeat (at least 30 s; 90 s when the record
     /// does not say its interval): a manager that stopped without its goodbye, or is cut off.
     func isStale(at now: Date) -> Bool {
@@ -43,7 +15,7 @@ struct DashboardHeartbeat: Sendable, Decodable {
         return now.timeIntervalSince(updated) > limit
     }
 
-    func json(now: Date) -> String {
+    func dashboardJSON(now: Date) -> String {
         func quoted(_ s: String?) -> String { s.map(CanonicalJSON.quoted) ?? "null" }
         var out = "{\"active_streams\":\(activeStreams.map(String.init) ?? "null")"
         out += ",\"assigned_partitions\":[\((assignedPartitions ?? []).map(String.init).joined(separator: ","))]"

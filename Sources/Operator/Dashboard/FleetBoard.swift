@@ -31,7 +31,7 @@ public final class FleetBoard: Sendable {
     }
 
     struct ManagerEntry {
-        var heartbeat: DashboardHeartbeat
+        var heartbeat: StatusBoard.Manager
         var seq: UInt64
     }
 
@@ -89,15 +89,7 @@ public final class FleetBoard: Sendable {
     }
 
     private func observeSource(_ id: String, _ value: [UInt8]?) {
-        guard let value else {
-            state.withLock { s in
-                guard s.sources.removeValue(forKey: id) != nil else { return }
-                s.seq += 1
-                s.removedSources[id] = s.seq
-                Self.boundRemovals(&s, limit: removalLimit)
-            }
-            return
-        }
+        guard let value else { return remove(id, from: \.sources, noting: \.removedSources) }
         // A record that is not a status (a hostile or broken writer) is skipped, not shown.
         guard let status = try? JSONDecoder().decode(SourceStatus.self, from: Data(value)), status.sourceID == id else { return }
         state.withLock { s in
@@ -118,20 +110,23 @@ public final class FleetBoard: Sendable {
     }
 
     private func observeManager(_ id: String, _ value: [UInt8]?) {
-        guard let value else {
-            state.withLock { s in
-                guard s.managers.removeValue(forKey: id) != nil else { return }
-                s.seq += 1
-                s.removedManagers[id] = s.seq
-                Self.boundRemovals(&s, limit: removalLimit)
-            }
-            return
-        }
-        guard let heartbeat = try? JSONDecoder().decode(DashboardHeartbeat.self, from: Data(value)), heartbeat.instanceID == id else { return }
+        guard let value else { return remove(id, from: \.managers, noting: \.removedManagers) }
+        guard let heartbeat = try? JSONDecoder().decode(StatusBoard.Manager.self, from: Data(value)), heartbeat.instanceID == id else { return }
         state.withLock { s in
             s.seq += 1
             s.managers[id] = ManagerEntry(heartbeat: heartbeat, seq: s.seq)
             s.removedManagers[id] = nil
+        }
+    }
+
+    /// A tombstone: the key goes, and its removal is numbered for the clients that saw it.
+    private func remove<Entry>(_ id: String, from entries: WritableKeyPath<State, [String: Entry]>,
+                               noting removals: WritableKeyPath<State, [String: UInt64]>) {
+        state.withLock { s in
+            guard s[keyPath: entries].removeValue(forKey: id) != nil else { return }
+            s.seq += 1
+            s[keyPath: removals][id] = s.seq
+            Self.boundRemovals(&s, limit: removalLimit)
         }
     }
 
@@ -174,13 +169,13 @@ public final class FleetBoard: Sendable {
         var out = "{\"instance_id\":\(CanonicalJSON.quoted(instanceID)),\"status_topic\":\(CanonicalJSON.quoted(statusTopic))"
         out += ",\"now\":\(CanonicalJSON.quoted(RFC3339.string(now))),\"seq\":\(seq)"
         out += ",\"sources\":[" + sources.joined(separator: ",") + "]"
-        out += ",\"managers\":[" + managers.map { $0.json(now: now) }.joined(separator: ",") + "]}"
+        out += ",\"managers\":[" + managers.map { $0.dashboardJSON(now: now) }.joined(separator: ",") + "]}"
         return (out, seq)
     }
 
     /// What changed after `seq`, as an `update` event's JSON.
     public func changes(since seq: UInt64, now: Date = Date()) -> Changes {
-        let gathered = state.withLock { s -> (UInt64, [String], [DashboardHeartbeat], [String], [String])? in
+        let gathered = state.withLock { s -> (UInt64, [String], [StatusBoard.Manager], [String], [String])? in
             guard s.seq > seq else { return nil }
             guard seq >= s.removalsForgottenBefore else { return (0, [], [], [], []) }
             return (s.seq,
@@ -193,7 +188,7 @@ public final class FleetBoard: Sendable {
         guard latest > 0 else { return .resync }
         var out = "{\"seq\":\(latest),\"now\":\(CanonicalJSON.quoted(RFC3339.string(now)))"
         out += ",\"sources\":[" + sources.joined(separator: ",") + "]"
-        out += ",\"managers\":[" + managers.map { $0.json(now: now) }.joined(separator: ",") + "]"
+        out += ",\"managers\":[" + managers.map { $0.dashboardJSON(now: now) }.joined(separator: ",") + "]"
         out += ",\"removed_sources\":[" + removedSources.map(CanonicalJSON.quoted).joined(separator: ",") + "]"
         out += ",\"removed_managers\":[" + removedManagers.map(CanonicalJSON.quoted).joined(separator: ",") + "]}"
         return .update(out, seq: latest)

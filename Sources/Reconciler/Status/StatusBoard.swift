@@ -3,24 +3,35 @@ import Foundation
 /// The status topic folded by key: what `status` shows and `apply --wait` watches. Keeps each
 /// record's JSON as written (for `-o json`) beside the decoded fields the table needs.
 public struct StatusBoard: Sendable {
-    /// The heartbeat fields the table shows (the metrics tree is left in `raw`).
+    /// A heartbeat read leniently (records of older managers lack fields): what the `status` table
+    /// and the dashboard show; the metrics tree is left in `raw`.
     public struct Manager: Sendable, Equatable, Decodable {
         public var instanceID: String
         public var version: String?
+        public var startedAt: String?
         public var updatedAt: String?
         public var configSource: String?
+        public var deliveryMode: String?
+        public var statusIntervalSeconds: Double?
         public var sources: [String]?
         public var activeStreams: Int?
         public var assignedPartitions: [Int]?
+        public var configError: ManagerHeartbeat.ConfigError?
+        public var warnings: [String]?
 
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id"
             case version
+            case startedAt = "started_at"
             case updatedAt = "updated_at"
             case configSource = "config_source"
+            case deliveryMode = "delivery_mode"
+            case statusIntervalSeconds = "status_interval_seconds"
             case sources
             case activeStreams = "active_streams"
             case assignedPartitions = "assigned_partitions"
+            case configError = "config_error"
+            case warnings
         }
     }
 

@@ -23,6 +23,7 @@ kafka-dev: build
 test: deps
 	$(SWIFT) build --build-tests
 	scripts/validate-deploy.sh
+	scripts/ui-tests.sh
 	SWIFT=$(SWIFT) scripts/swift-tests.sh
 	$(MAKE) test-tansu
 
@@ -48,6 +49,7 @@ bench: deps
 	python3 bench/burst_bench.py --binary .build/release/stream-manager
 	python3 bench/throughput_bench.py --binary .build/release/stream-manager
 	python3 bench/throughput_bench.py --binary .build/release/stream-manager --compression none --burst-records 0
+	python3 bench/dashboard_bench.py --binary .build/release/stream-manager
 	.build/release/csv-bench
 
 clean:

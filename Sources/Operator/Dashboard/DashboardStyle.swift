@@ -400,7 +400,7 @@ p.note { margin: 0; }
 .grid.compact tr:last-child td { border-bottom: 0; }
 .grid.compact td.wrap { white-space: normal; overflow-wrap: anywhere; padding-top: 5px; padding-bottom: 5px; }
 #detail-transitions th:nth-child(1) { width: 86px; }
-#detail-transitions th:nth-child(2) { width: 130px; }
+#detail-transitions th:nth-child(2) { width: 150px; }
 #detail-transitions th:nth-child(3) { width: 120px; }
 #detail-transitions th:nth-child(4) { width: 80px; }
 #detail-transitions th:nth-child(5) { width: 116px; }

@@ -83,6 +83,7 @@ struct DashboardEndpointTests {
             let page = try #require(await Self.get(port, "/"))
             #expect(page.status == 200 && page.headers.lowercased().contains("content-type: text/html"))
             #expect(page.body.contains("src=\"dashboard.js\"") && page.body.contains("href=\"dashboard.css\""))
+            #expect(page.headers.contains("Content-Security-Policy: default-src 'none'; script-src 'self'"), "\(page.headers)")
             for path in ["/dashboard.js", "/dashboard.css"] {
                 let asset = try #require(await Self.get(port, path))
                 #expect(asset.status == 200 && asset.body.count > 1000, "\(path)")

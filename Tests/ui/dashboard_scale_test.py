@@ -235,22 +235,10 @@ def main():
             run.check("state filter narrows to one state", t.check_state_filter)
             run.check("sorting by id reverses on a second click; by state", t.check_sort)
             run.check("scrolling to the bottom shows src-09999", t.check_scroll_to_bottom)
-        if run.failed():
-            if t.driver is not None:
-                errors = ui.console_errors(t.driver)
-                if errors:
-                    print("browser console errors:\n  " + "\n  ".join(errors[-15:]))
-            for p in (t.op, t.kafka):
-                if p is not None:
-                    print(f"--- {p.name} stderr (tail), {p.log_path}:\n{p.log_tail()}")
-    finally:
+    except BaseException:
         t.stop()
-    code = run.summary(f"dashboard_scale_test ({time.monotonic() - began:.0f} s)")
-    if code == 0:
-        shutil.rmtree(work, ignore_errors=True)
-    else:
-        print(f"logs kept in {work}")
-    return code
+        raise
+    return ui.finish(run, t, "dashboard_scale_test", began, work)
 
 
 if __name__ == "__main__":

@@ -660,6 +660,27 @@ def _status_only(url, auth):
         return e.code, e.read(), e.headers
 
 
+def finish(run, test, name, began, work):
+    """After the checks of a test (`test` has driver, op, kafka and stop()): on failure the browser's
+    console errors and the processes' logs, then everything stopped, the summary, and the work
+    directory removed when all passed. Returns the exit code."""
+    if run.failed():
+        if test.driver is not None:
+            errors = console_errors(test.driver)
+            if errors:
+                print("browser console errors:\n  " + "\n  ".join(errors[-15:]))
+        for p in (test.op, test.kafka):
+            if p is not None:
+                print(f"--- {p.name} stderr (tail), {p.log_path}:\n{p.log_tail()}")
+    test.stop()
+    code = run.summary(f"{name} ({time.monotonic() - began:.0f} s)")
+    if code == 0:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"logs kept in {work}")
+    return code
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binary", default=os.environ.get("STREAM_MANAGER", ".build/debug/stream-manager"))
@@ -685,22 +706,10 @@ def main():
             run.check("e. detail view: status, transitions, config, cursor, versions", t.check_detail)
             run.check("f. basic auth: 401 without or with wrong credentials, probes open", t.check_basic_auth)
             run.check("g. connection lost shown within 5 s of stopping the operator", t.check_connection_lost)
-        if run.failed():
-            if t.driver is not None:
-                errors = console_errors(t.driver)
-                if errors:
-                    print("browser console errors:\n  " + "\n  ".join(errors[-15:]))
-            for p in (t.op, t.kafka):
-                if p is not None:
-                    print(f"--- {p.name} stderr (tail), {p.log_path}:\n{p.log_tail()}")
-    finally:
+    except BaseException:
         t.stop()
-    code = run.summary(f"dashboard_test ({time.monotonic() - began:.0f} s)")
-    if code == 0:
-        shutil.rmtree(work, ignore_errors=True)
-    else:
-        print(f"logs kept in {work}")
-    return code
+        raise
+    return finish(run, t, "dashboard_test", began, work)
 
 
 if __name__ == "__main__":

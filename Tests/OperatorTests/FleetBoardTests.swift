@@ -121,4 +121,16 @@ struct FleetBoardTests {
         #expect(try stale(after: 91) == ["fast", "old"])
         #expect(try stale(after: 181) == ["fast", "old", "slow"])
     }
+
+    @Test("config versions: reused while the config version is the same; at most two config-topic reads at once")
+    func versionCache() {
+        let cache = ConfigVersionCache()
+        cache.put("a", configVersion: "kafka:0:1", json: "[1]")
+        #expect(cache.get("a", configVersion: "kafka:0:1") == "[1]")
+        #expect(cache.get("a", configVersion: "kafka:0:2") == nil)
+        #expect(cache.beginRead() && cache.beginRead())
+        #expect(!cache.beginRead())
+        cache.endRead()
+        #expect(cache.beginRead())
+    }
 }

@@ -22,6 +22,12 @@ extension StreamOperator: DashboardData {
             return .failure(DashboardNote("config versions come from the config topic; this manager reads its sources from a \(settings.configSourceName)"))
         }
         if let cached = versionCache.get(sourceID, configVersion: configVersion) { return .success(cached) }
+        // Each read scans the whole config topic with a consumer of its own: a client asking for
+        // many sources at once must not make the operator open as many.
+        guard versionCache.beginRead() else {
+            return .failure(DashboardNote("the config topic is being read for other requests; the versions show on the next update"))
+        }
+        defer { versionCache.endRead() }
         do {
             let versions = try await ConfigHistory.read(
                 sourceID: sourceID, topic: settings.configTopic,
@@ -47,8 +53,21 @@ final class ConfigVersionCache: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    private let reads = Mutex(0)
+    static let maxConcurrentReads = 2
     static let maxAge = Duration.seconds(60)
     static let maxEntries = 256
+
+    /// Takes one of the concurrent config-topic reads; false when all are taken.
+    func beginRead() -> Bool {
+        reads.withLock { n in
+            guard n < Self.maxConcurrentReads else { return false }
+            n += 1
+            return true
+        }
+    }
+
+    func endRead() { reads.withLock { $0 -= 1 } }
 
     func get(_ sourceID: String, configVersion: String?) -> String? {
         entries.withLock { e in

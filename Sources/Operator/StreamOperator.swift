@@ -66,22 +66,17 @@ public final class StreamOperator: Service, Sendable {
         brokerHealth = BrokerHealth { try await statusProducer.probe(topic: statusTopic, timeout: .seconds(2)) }
         let fleet = FleetBoard(instanceID: settings.instanceID, statusTopic: settings.statusTopic)
         self.fleet = fleet
-        let view: StatusTopicView
-        if case .kafka = settings.desiredSource, settings.shareSources {
-            // Budget pauses other replicas announce hold this one's requests too.
-            view = StatusTopicView(topic: settings.statusTopic,
+        let sharing: Bool
+        if case .kafka = settings.desiredSource { sharing = settings.shareSources } else { sharing = false }
+        // In a fleet, budget pauses other replicas announce hold this one's requests too.
+        var onBudgetPause: (@Sendable (BudgetPause) -> Void)?
+        if sharing { onBudgetPause = { runtime.budgets.apply($0) } }
+        let view = StatusTopicView(topic: settings.statusTopic,
                                    configuration: Self.reader("stream-manager-status-reader", settings, properties),
-                                   logger: logger, onBudgetPause: { runtime.budgets.apply($0) }, observe: { fleet.observe($0) })
-            ownership = Ownership()
-            staleGuard = StaleStatusGuard(view: view, instanceID: settings.instanceID)
-        } else {
-            view = StatusTopicView(topic: settings.statusTopic,
-                                   configuration: Self.reader("stream-manager-status-reader", settings, properties),
-                                   logger: logger, observe: { fleet.observe($0) })
-            ownership = nil
-            staleGuard = nil
-        }
+                                   logger: logger, onBudgetPause: onBudgetPause, observe: { fleet.observe($0) })
         statusView = view
+        ownership = sharing ? Ownership() : nil
+        staleGuard = sharing ? StaleStatusGuard(view: view, instanceID: settings.instanceID) : nil
         let statusWriter = KafkaStatusWriter(topic: settings.statusTopic, producer: statusProducer, logger: logger)
         let instanceID = settings.instanceID
         runtime.budgets.onPause { pause in

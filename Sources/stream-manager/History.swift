@@ -42,7 +42,7 @@ struct History: AsyncParsableCommand {
             FileHandle.standardError.write(Data("history: \(kafka.configTopic) holds no version of '\(sourceID)'\n".utf8))
             throw ExitCode(1)
         }
-        print(output == .json ? Self.json(versions) : Self.text(versions))
+        print(output == .json ? ConfigVersion.json(versions) : Self.text(versions))
     }
 
     static func text(_ versions: [ConfigVersion]) -> String {
@@ -59,8 +59,4 @@ struct History: AsyncParsableCommand {
         }
         return lines.joined(separator: "\n")
     }
-
-    /// `[{"config_version", "offset", "timestamp", "applied_by", "git_commit", "config_hash",
-    /// "change", "config", "error"}]`, oldest first (`ConfigVersion.json`).
-    static func json(_ versions: [ConfigVersion]) -> String { ConfigVersion.json(versions) }
 }

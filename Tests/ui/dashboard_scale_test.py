@@ -12,7 +12,6 @@ heap: for information only; nothing here asserts a timing.
 
     PYTHONPATH=.cache/ui-tools Tests/ui/dashboard_scale_test.py [--binary .build/debug/stream-manager]
 """
-import argparse
 import json
 import os
 import shutil
@@ -212,12 +211,7 @@ class ScaleTest:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--binary", default=os.environ.get("STREAM_MANAGER", ".build/debug/stream-manager"))
-    a = parser.parse_args()
-    binary = os.path.abspath(a.binary)
-    if not os.access(binary, os.X_OK):
-        raise SystemExit(f"{binary} not found: build it (swift build --product stream-manager) or pass --binary")
+    binary = ui.binary_argument(__doc__)
     work = tempfile.mkdtemp(prefix="ui-dashboard-scale-")
     began = time.monotonic()
     t = ScaleTest(binary, work)

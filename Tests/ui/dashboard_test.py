@@ -660,6 +660,16 @@ def _status_only(url, auth):
         return e.code, e.read(), e.headers
 
 
+def binary_argument(doc):
+    """The stream-manager binary from --binary (default $STREAM_MANAGER, else the debug build)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--binary", default=os.environ.get("STREAM_MANAGER", ".build/debug/stream-manager"))
+    binary = os.path.abspath(parser.parse_args().binary)
+    if not os.access(binary, os.X_OK):
+        raise SystemExit(f"{binary} not found: build it (swift build --product stream-manager) or pass --binary")
+    return binary
+
+
 def finish(run, test, name, began, work):
     """After the checks of a test (`test` has driver, op, kafka and stop()): on failure the browser's
     console errors and the processes' logs, then everything stopped, the summary, and the work
@@ -682,12 +692,7 @@ def finish(run, test, name, began, work):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--binary", default=os.environ.get("STREAM_MANAGER", ".build/debug/stream-manager"))
-    a = parser.parse_args()
-    binary = os.path.abspath(a.binary)
-    if not os.access(binary, os.X_OK):
-        raise SystemExit(f"{binary} not found: build it (swift build --product stream-manager) or pass --binary")
+    binary = binary_argument(__doc__)
     work = tempfile.mkdtemp(prefix="ui-dashboard-")
     began = time.monotonic()
     t = DashboardTest(binary, work)

@@ -49,9 +49,7 @@ public enum DashboardRoutes {
         if board == nil, case .failure = config {
             return json(.notFound, "{\"error\":\(quoted("no status record and no config for source '\(id)'"))}")
         }
-        let status = board.map { try? JSONSerialization.jsonObject(with: Data($0.json.utf8)) as? [String: Any] } ?? nil
-        let version = status?["config_version"] as? String
-        let versions = await data.configVersions(of: id, configVersion: version)
+        let versions = await data.configVersions(of: id, configVersion: board?.configVersion)
         var out = "{\"source_id\":\(quoted(id)),\"status\":\(board?.json ?? "null")"
         out += ",\"transitions\":[" + (board?.transitions ?? []).map { $0.json() }.joined(separator: ",") + "]"
         switch config {

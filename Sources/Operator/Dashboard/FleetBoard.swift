@@ -194,9 +194,10 @@ public final class FleetBoard: Sendable {
         return .update(out, seq: latest)
     }
 
-    /// One source's record (with records/s) and the transitions seen; nil when it has no record.
-    public func source(_ id: String) -> (json: String, transitions: [Transition])? {
-        state.withLock { s in s.sources[id].map { ($0.json, $0.transitions) } }
+    /// One source's record (with records/s), the transitions seen, and the config version the
+    /// record names; nil when it has no record.
+    public func source(_ id: String) -> (json: String, transitions: [Transition], configVersion: String?)? {
+        state.withLock { s in s.sources[id].map { ($0.json, $0.transitions, $0.status.configVersion) } }
     }
 
     /// The number of sources with a record.
